@@ -1,0 +1,38 @@
+/**
+ * @ssam/tensor: immutable n-d arrays over a closed set of primitives, with pluggable backends.
+ * @example
+ * import { tensor, matmul, relu } from '@ssam/tensor';
+ * const y = relu(matmul(tensor([[1, -2]]), tensor([[1], [1]])));
+ */
+export type { DType, TypedArray } from './dtype.js';
+export { Tensor, isTensor, type Storage } from './tensor.js';
+export type { Shape } from './shape.js';
+export { broadcastShapes, sizeOf } from './shape.js';
+export { ShapeError, DTypeError, ArgumentError } from './errors.js';
+export { PRIMITIVES, type PrimName, type PrimAttrs, type CompareOp, type ConvAttrs, type PoolAttrs } from './primitives.js';
+export { apply, currentBackend, withBackend, type Backend, type Kernel, type Kernels } from './backend.js';
+export { referenceBackend } from './backends/reference/index.js';
+
+export { tensor, scalar, full, zeros, ones, zerosLike, onesLike, arange, linspace, eye, type NestedArray, type TensorOptions } from './ops/creation.js';
+export {
+  neg, abs, sign, exp, log, sqrt, add, sub, mul, div, pow, maximum, minimum,
+  equal, notEqual, less, lessEqual, greater, greaterEqual, where, asTensor, type TensorLike,
+} from './ops/elementwise.js';
+export { sum, max, min, mean, variance, argmax, argmin, type ReduceOptions } from './ops/reduce.js';
+export {
+  reshape, flatten, expandDims, squeeze, broadcastTo, transpose, slice, pad, concat, stack, gather, scatterAdd, cast,
+  type SliceSpec,
+} from './ops/movement.js';
+export { matmul, vdot, type MatmulOptions } from './ops/linalg.js';
+export { conv2d, conv2dBackInput, conv2dBackFilter, convOutSize, type Conv2dOptions, type Padding, type Pair } from './ops/conv.js';
+export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, type Pool2dOptions } from './ops/pool.js';
+export { square, relu, leakyRelu, sigmoid, tanh, gelu, logSumExp, logSoftmax, softmax, oneHot, clip, norm } from './ops/nn.js';
+
+export * as tree from './tree.js';
+export type { Tree, TreeDef } from './tree.js';
+export * as random from './random.js';
+export type { Key } from './random.js';
+
+import { setDefaultBackendFactory } from './backend.js';
+import { referenceBackend } from './backends/reference/index.js';
+setDefaultBackendFactory(() => referenceBackend);

@@ -1,0 +1,93 @@
+import { apply } from '../backend.js';
+import { DTypeError } from '../errors.js';
+import type { CompareOp } from '../primitives.js';
+import { broadcastShapes } from '../shape.js';
+import { isTensor, type Tensor } from '../tensor.js';
+import { scalar } from './creation.js';
+
+/** A tensor, or a number that becomes a rank-0 tensor of the other operand's dtype. */
+export type TensorLike = Tensor | number;
+
+export function asTensor(x: TensorLike, like?: Tensor): Tensor {
+  return isTensor(x) ? x : scalar(x, like?.dtype ?? 'float32');
+}
+
+function needFloat(op: string, x: Tensor, arg = 'x'): void {
+  if (x.dtype !== 'float32') throw new DTypeError(op, `${arg} must be float32, got ${x.dtype}; use cast(${arg}, 'float32') first`);
+}
+
+function binaryArgs(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor, number[]] {
+  const ta = isTensor(a) ? a : asTensor(a, isTensor(b) ? b : undefined);
+  const tb = isTensor(b) ? b : asTensor(b, ta);
+  if (ta.dtype !== tb.dtype)
+    throw new DTypeError(op, `dtypes differ: a is ${ta.dtype} [${ta.shape.join(', ')}], b is ${tb.dtype} [${tb.shape.join(', ')}]; cast one of them`);
+  return [ta, tb, broadcastShapes(op, ta.shape, tb.shape)];
+}
+
+export const neg = (x: Tensor): Tensor => apply('neg', [x], {});
+export const abs = (x: Tensor): Tensor => apply('abs', [x], {});
+export const sign = (x: Tensor): Tensor => apply('sign', [x], {});
+export function exp(x: Tensor): Tensor {
+  needFloat('exp', x);
+  return apply('exp', [x], {});
+}
+export function log(x: Tensor): Tensor {
+  needFloat('log', x);
+  return apply('log', [x], {});
+}
+export function sqrt(x: Tensor): Tensor {
+  needFloat('sqrt', x);
+  return apply('sqrt', [x], {});
+}
+
+export function add(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y, shape] = binaryArgs('add', a, b);
+  return apply('add', [x, y], { shape });
+}
+export function sub(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y, shape] = binaryArgs('sub', a, b);
+  return apply('sub', [x, y], { shape });
+}
+export function mul(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y, shape] = binaryArgs('mul', a, b);
+  return apply('mul', [x, y], { shape });
+}
+export function div(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y, shape] = binaryArgs('div', a, b);
+  needFloat('div', x, 'a');
+  return apply('div', [x, y], { shape });
+}
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y, shape] = binaryArgs('pow', a, b);
+  needFloat('pow', x, 'a');
+  return apply('pow', [x, y], { shape });
+}
+export function maximum(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y, shape] = binaryArgs('maximum', a, b);
+  return apply('maximum', [x, y], { shape });
+}
+export function minimum(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y, shape] = binaryArgs('minimum', a, b);
+  return apply('minimum', [x, y], { shape });
+}
+
+function cmp(op: CompareOp) {
+  return (a: TensorLike, b: TensorLike): Tensor => {
+    const [x, y, shape] = binaryArgs(op === 'eq' ? 'equal' : op, a, b);
+    return apply('compare', [x, y], { shape, op });
+  };
+}
+/** Comparisons return float32 tensors of 0 and 1, ready to use as masks. */
+export const equal = cmp('eq');
+export const notEqual = cmp('ne');
+export const less = cmp('lt');
+export const lessEqual = cmp('le');
+export const greater = cmp('gt');
+export const greaterEqual = cmp('ge');
+
+/** Picks `a` where `cond` is non-zero, else `b`; all three broadcast. */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = binaryArgs('where', a, b);
+  const shape = broadcastShapes('where', cond.shape, x.shape, y.shape);
+  return apply('where', [cond, x, y], { shape });
+}

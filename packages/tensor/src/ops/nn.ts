@@ -1,0 +1,65 @@
+import { ArgumentError, DTypeError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { arange } from './creation.js';
+import { abs, add, div, equal, exp, log, maximum, minimum, mul, neg, sqrt, sub, where, type TensorLike } from './elementwise.js';
+import { reshape } from './movement.js';
+import { max, sum, type ReduceOptions } from './reduce.js';
+
+// Composites: built from primitives only, so they need no gradient rules and run on every backend.
+
+export const square = (x: Tensor): Tensor => mul(x, x);
+export const relu = (x: Tensor): Tensor => maximum(x, 0);
+export const leakyRelu = (x: Tensor, slope = 0.01): Tensor => where(greaterThanZero(x), x, mul(x, slope));
+const greaterThanZero = (x: Tensor): Tensor => sub(1, equal(maximum(x, 0), 0));
+
+/** 1 / (1 + e^(−x)), written to avoid overflow for large |x|. */
+export function sigmoid(x: Tensor): Tensor {
+  // e = exp(−|x|) ∈ (0, 1]; σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0.
+  const e = exp(neg(abs(x)));
+  const pos = div(1, add(1, e));
+  return where(greaterThanZero(x), pos, sub(1, pos));
+}
+
+/** tanh(x) = 2σ(2x) − 1. */
+export const tanh = (x: Tensor): Tensor => sub(mul(sigmoid(mul(x, 2)), 2), 1);
+
+/** GELU, tanh approximation (PyTorch `approximate='tanh'`). */
+export function gelu(x: Tensor): Tensor {
+  const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+  return mul(mul(x, 0.5), add(1, tanh(inner)));
+}
+
+/** log Σ exp(x) over `axes`, stable for large |x| (subtracts the max, which carries no gradient). */
+export function logSumExp(x: Tensor, opts: ReduceOptions = {}): Tensor {
+  const m = max(x, { ...opts, keepdims: true });
+  // NOTE: an all −∞ slice gives max −∞; keep it finite so −∞ − (−∞) is not NaN.
+  const mSafe = where(equal(abs(m), Infinity), 0, m);
+  const s = log(sum(exp(sub(x, mSafe)), { ...opts, keepdims: true }));
+  const out = add(s, mSafe);
+  return opts.keepdims ? out : reshape(out, out.shape.filter((_, i) => !(opts.axes === undefined ? true : ([] as number[]).concat(opts.axes).map((a) => (a < 0 ? a + x.rank : a)).includes(i))));
+}
+
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  return sub(x, logSumExp(x, { axes: axis, keepdims: true }));
+}
+
+export function softmax(x: Tensor, axis = -1): Tensor {
+  return exp(logSoftmax(x, axis));
+}
+
+/** One-hot float32 encoding of int32 labels: shape labels.shape + [numClasses]. */
+export function oneHot(labels: Tensor, numClasses: number): Tensor {
+  if (labels.dtype !== 'int32') throw new DTypeError('oneHot', `labels must be int32, got ${labels.dtype}`);
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new ArgumentError('oneHot', `numClasses must be a positive integer, got ${numClasses}`);
+  const classes = arange(numClasses, undefined, 1, 'int32');
+  return equal(reshape(labels, [...labels.shape, 1]), classes);
+}
+
+export function clip(x: Tensor, lo: TensorLike, hi: TensorLike): Tensor {
+  return minimum(maximum(x, lo), hi);
+}
+
+/** L2 norm over `axes` (all by default). */
+export function norm(x: Tensor, opts: ReduceOptions = {}): Tensor {
+  return sqrt(sum(mul(x, x), opts));
+}

@@ -1,0 +1,69 @@
+import { ArgumentError, ShapeError, fmtShape } from './errors.js';
+
+export type Shape = readonly number[];
+
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Row-major (C order) strides in elements. */
+export function stridesOf(shape: Shape): number[] {
+  const st = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    st[i] = s;
+    s *= shape[i]!;
+  }
+  return st;
+}
+
+export function shapesEqual(a: Shape, b: Shape): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** NumPy broadcasting of any number of shapes; throws a ShapeError naming `op` on mismatch. */
+export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
+  const rank = Math.max(0, ...shapes.map((s) => s.length));
+  const out = new Array<number>(rank).fill(1);
+  for (let i = 0; i < rank; i++) {
+    for (const s of shapes) {
+      const d = s[s.length - rank + i] ?? 1;
+      const o = out[i]!;
+      if (d === o || d === 1) continue;
+      if (o === 1) out[i] = d;
+      else
+        throw new ShapeError(
+          op,
+          `shapes ${shapes.map(fmtShape).join(' and ')} do not broadcast: dimension ${i - rank} is ${o} vs ${d}; ` +
+            `insert a size-1 axis (reshape) or transpose so the dimensions line up`,
+        );
+    }
+  }
+  return out;
+}
+
+/** Normalises a possibly negative axis into [0, rank). */
+export function normAxis(op: string, axis: number, rank: number, arg = 'axis'): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank)
+    throw new ArgumentError(op, `${arg} ${axis} is out of range for a tensor of rank ${rank} (valid: ${-rank}..${rank - 1})`);
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** Normalises an axes argument (undefined = all axes) into sorted unique non-negative axes. */
+export function normAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
+  if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
+  const list = typeof axes === 'number' ? [axes] : axes;
+  const out = [...new Set(list.map((a) => normAxis(op, a, rank, 'axes')))].sort((x, y) => x - y);
+  if (out.length !== list.length) throw new ArgumentError(op, `axes ${JSON.stringify(list)} repeat an axis`);
+  return out;
+}
+
+export function checkShape(op: string, arg: string, shape: readonly number[]): void {
+  for (const d of shape)
+    if (!Number.isInteger(d) || d < 0)
+      throw new ArgumentError(op, `${arg} ${fmtShape(shape)} must hold non-negative integers`);
+}
