@@ -1,5 +1,6 @@
 import { apply } from '../backend.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../errors.js';
+import { checkShape } from '../shape.js';
 import type { ConvAttrs } from '../primitives.js';
 import type { Tensor } from '../tensor.js';
 
@@ -35,14 +36,20 @@ export function resolvePadding(
     });
     return [res[0]!, res[1]!];
   }
-  if (typeof padding === 'number') return [[padding, padding], [padding, padding]];
-  if (typeof padding[0] === 'number') {
+  let out: [[number, number], [number, number]] | undefined;
+  if (typeof padding === 'number') out = [[padding, padding], [padding, padding]];
+  else if (Array.isArray(padding) && padding.length === 2 && typeof padding[0] === 'number' && typeof padding[1] === 'number') {
     const [ph, pw] = padding as readonly [number, number];
-    return [[ph, ph], [pw, pw]];
+    out = [[ph, ph], [pw, pw]];
+  } else if (Array.isArray(padding) && padding.length === 2 && padding.every((p) => Array.isArray(p) && p.length === 2)) {
+    const [[t, b], [l, r]] = padding as readonly [readonly [number, number], readonly [number, number]];
+    out = [[t, b], [l, r]];
   }
-  const [[t, b], [l, r]] = padding as readonly [readonly [number, number], readonly [number, number]];
-  const out: [[number, number], [number, number]] = [[t, b], [l, r]];
-  if (!out.flat().every((x) => Number.isInteger(x) && x >= 0)) throw new ArgumentError(op, `padding must be non-negative integers, got ${JSON.stringify(padding)}`);
+  if (!out || !out.flat().every((x) => Number.isInteger(x) && x >= 0))
+    throw new ArgumentError(
+      op,
+      `padding must be 'valid', 'same', a non-negative integer, [ph, pw] or [[top, bottom], [left, right]]; got ${JSON.stringify(padding)}`,
+    );
   return out;
 }
 
@@ -52,23 +59,27 @@ export function convOutSize(inSize: number, k: number, stride: number, dilation:
 }
 
 /** Validates and resolves conv attributes; returns them with the output shape. */
-export function convAttrs(op: string, xShape: readonly number[], wShape: readonly number[], opts: Conv2dOptions): [ConvAttrs, number[]] {
-  if (xShape.length !== 4) throw new ShapeError(op, `x must be NCHW (rank 4), got ${fmtShape(xShape)}`);
-  if (wShape.length !== 4) throw new ShapeError(op, `filter must be OIHW (rank 4), got ${fmtShape(wShape)}`);
+export function convAttrs(
+  op: string, xShape: readonly number[], wShape: readonly number[], opts: Conv2dOptions, xName = 'x', wName = 'filter',
+): [ConvAttrs, number[]] {
+  if (xShape.length !== 4) throw new ShapeError(op, `${xName} must be NCHW (rank 4), got ${fmtShape(xShape)}`);
+  if (wShape.length !== 4) throw new ShapeError(op, `${wName} must be OIHW (rank 4), got ${fmtShape(wShape)}`);
+  checkShape(op, xName, xShape);
+  checkShape(op, wName, wShape);
   const groups = opts.groups ?? 1;
   const [n, c, h, w] = xShape as [number, number, number, number];
   const [o, i, kh, kw] = wShape as [number, number, number, number];
   if (!Number.isInteger(groups) || groups < 1 || c % groups !== 0 || o % groups !== 0)
-    throw new ArgumentError(op, `groups ${groups} must divide the input channels ${c} and output channels ${o}`);
+    throw new ArgumentError(op, `groups ${groups} must be a positive integer dividing the input channels ${c} of ${xName} ${fmtShape(xShape)} and the output channels ${o} of ${wName} ${fmtShape(wShape)}`);
   if (i * groups !== c)
-    throw new ShapeError(op, `filter ${fmtShape(wShape)} expects ${i * groups} input channels (I × groups), x ${fmtShape(xShape)} has ${c}`);
+    throw new ShapeError(op, `${wName} ${fmtShape(wShape)} expects ${i * groups} input channels (I × groups = ${i} × ${groups}), ${xName} ${fmtShape(xShape)} has ${c}; the filter must be [O, C / groups, kH, kW]`);
   const stride = pair(op, 'stride', opts.stride, 1);
   const dilation = pair(op, 'dilation', opts.dilation, 1);
   const padding = resolvePadding(op, opts.padding, [h, w], [kh, kw], stride, dilation);
   const ho = convOutSize(h, kh, stride[0], dilation[0], padding[0][0], padding[0][1]);
   const wo = convOutSize(w, kw, stride[1], dilation[1], padding[1][0], padding[1][1]);
   if (ho < 1 || wo < 1)
-    throw new ShapeError(op, `the ${kh}×${kw} filter (dilation ${dilation.join('×')}) does not fit the padded ${h}×${w} input of x ${fmtShape(xShape)}; pad more or use a smaller filter`);
+    throw new ShapeError(op, `the ${kh}×${kw} ${wName} ${fmtShape(wShape)} (dilation ${dilation.join('×')}) does not fit the padded ${h}×${w} input of ${xName} ${fmtShape(xShape)}; pad more or use a smaller filter`);
   return [{ stride, padding, dilation, groups }, [n, o, ho, wo]];
 }
 
@@ -86,16 +97,18 @@ export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
 
 /** Gradient of conv2d with respect to its input, applied to `dy` (a transposed convolution). */
 export function conv2dBackInput(dy: Tensor, w: Tensor, inputShape: readonly number[], opts: Conv2dOptions = {}): Tensor {
-  const [attrs, outShape] = convAttrs('conv2dBackInput', inputShape, w.shape, opts);
+  if (dy.dtype !== 'float32' || w.dtype !== 'float32') throw new DTypeError('conv2dBackInput', `dy and filter must be float32, got ${dy.dtype} and ${w.dtype}`);
+  const [attrs, outShape] = convAttrs('conv2dBackInput', inputShape, w.shape, opts, 'inputShape');
   if (dy.rank !== 4 || dy.shape.some((d, i) => d !== outShape[i]))
-    throw new ShapeError('conv2dBackInput', `dy ${fmtShape(dy.shape)} should be the conv output shape ${fmtShape(outShape)}`);
+    throw new ShapeError('conv2dBackInput', `dy ${fmtShape(dy.shape)} should be the conv output shape ${fmtShape(outShape)} for inputShape ${fmtShape(inputShape)} and filter ${fmtShape(w.shape)}`);
   return apply('conv2dBackInput', [dy, w], { ...attrs, inputShape: [...inputShape] });
 }
 
 /** Gradient of conv2d with respect to its filter, applied to `dy`. */
 export function conv2dBackFilter(x: Tensor, dy: Tensor, filterShape: readonly number[], opts: Conv2dOptions = {}): Tensor {
-  const [attrs, outShape] = convAttrs('conv2dBackFilter', x.shape, filterShape, opts);
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32') throw new DTypeError('conv2dBackFilter', `x and dy must be float32, got ${x.dtype} and ${dy.dtype}`);
+  const [attrs, outShape] = convAttrs('conv2dBackFilter', x.shape, filterShape, opts, 'x', 'filterShape');
   if (dy.rank !== 4 || dy.shape.some((d, i) => d !== outShape[i]))
-    throw new ShapeError('conv2dBackFilter', `dy ${fmtShape(dy.shape)} should be the conv output shape ${fmtShape(outShape)}`);
+    throw new ShapeError('conv2dBackFilter', `dy ${fmtShape(dy.shape)} should be the conv output shape ${fmtShape(outShape)} for x ${fmtShape(x.shape)} and filterShape ${fmtShape(filterShape)}`);
   return apply('conv2dBackFilter', [x, dy], { ...attrs, filterShape: [...filterShape] });
 }
