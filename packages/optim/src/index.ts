@@ -1,1 +1,20 @@
-export {};
+/**
+ * @ssam/optim: optax-style gradient transformations (SGD, AdamW, schedules, combinators) and the
+ * sharpness-aware family (SAM, ASAM, SSAM-F, SSAM-D) as pure steps.
+ * @example
+ * import { sam, sgd, applyUpdates } from '@ssam/optim';
+ * const opt = sam({ rho: 0.05, base: sgd({ lr: 0.1, momentum: 0.9 }) });
+ */
+export type { GradientTransformation, Params, Updates, OptState, GradFn, FisherSampler, UpdateExtra, Schedule } from './types.js';
+export { chain, identity, applyUpdates } from './combine.js';
+export { scale, scaleBySchedule, scaleByLearningRate, type ScaleByScheduleState } from './scale.js';
+export { scaleByMomentum, type ScaleByMomentumOptions, type ScaleByMomentumState } from './momentum.js';
+export { addDecayedWeights } from './decay.js';
+export { scaleByAdam, type ScaleByAdamOptions, type ScaleByAdamState } from './adam.js';
+export { clipByGlobalNorm } from './clip.js';
+export { masked, type LeafMask } from './masked.js';
+export { sgd, type SgdOptions } from './sgd.js';
+export { adamw, adam, type AdamOptions } from './adamw.js';
+export { constantSchedule, linearSchedule, warmupCosineSchedule, multistepSchedule, perEpoch, type WarmupCosineOptions } from './schedules.js';
+export { sam, asam, type SamOptions, type AdaptiveOption } from './sam/sam.js';
+export { type SamState, type SamStats } from './sam/core.js';

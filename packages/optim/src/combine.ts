@@ -1,0 +1,53 @@
+import { ArgumentError, tree } from '@ssam/tensor';
+import type { GradientTransformation, OptState, Params, Updates } from './types.js';
+
+/**
+ * The identity transformation: updates pass through, the state is empty.
+ * @example
+ * const [u] = identity().update(grads, identity().init(params)); // u === grads
+ */
+export function identity(): GradientTransformation<Record<string, never>> {
+  return {
+    init: () => ({}),
+    update: (grads, state) => [grads, state],
+  };
+}
+
+/**
+ * Threads updates through transformations left to right; the state is the array of their states.
+ * `extra` (gradFn, Fisher sampler, ...) is passed to every member.
+ * @example
+ * const opt = chain(addDecayedWeights(5e-4), scaleByMomentum({ momentum: 0.9 }), scaleByLearningRate(0.1));
+ */
+export function chain(...transforms: GradientTransformation<any>[]): GradientTransformation<OptState[]> {
+  transforms.forEach((t, i) => {
+    if (!t || typeof t.init !== 'function' || typeof t.update !== 'function')
+      throw new ArgumentError('chain', `argument ${i} is not a GradientTransformation ({ init, update }); got ${String(t)}`);
+  });
+  return {
+    init: (params) => transforms.map((t) => t.init(params)),
+    update(grads, state, params, extra) {
+      if (!Array.isArray(state) || state.length !== transforms.length)
+        throw new ArgumentError('chain.update', `state must be the array of ${transforms.length} member states from init(params); got ${Array.isArray(state) ? `${state.length} states` : String(state)}`);
+      let u = grads;
+      const next: OptState[] = [];
+      transforms.forEach((t, i) => {
+        const [ui, si] = t.update(u, state[i], params, extra);
+        u = ui;
+        next.push(si);
+      });
+      return [u, next];
+    },
+  };
+}
+
+/**
+ * `params + updates`, leaf by leaf (the learning-rate transform has already flipped the sign).
+ * @example
+ * params = applyUpdates(params, updates);
+ */
+export function applyUpdates(params: Params, updates: Updates): Params {
+  if (!tree.structureEqual(params, updates))
+    throw new ArgumentError('applyUpdates', 'params and updates have different tree structures; the updates must come from a transformation initialised with these params');
+  return tree.add(params, updates);
+}

@@ -1,0 +1,111 @@
+import { add, ArgumentError, scalar, tree, type Tensor } from '@ssam/tensor';
+import { nextCount, readCount, zeroCount } from '../internal/count.js';
+import { checkNonNegative, checkPositiveInt, checkRateOrSchedule } from '../internal/validate.js';
+import type { GradientTransformation, OptState, Params, Schedule, UpdateExtra, Updates } from '../types.js';
+import { perturbation, type AdaptiveSpec } from './perturb.js';
+
+/** What one SAM-family update did, kept in its state (a pytree of rank-0 tensors). */
+export interface SamStats {
+  /** ‖ε‖ of this step (0 on steps without an ascent). */
+  readonly epsNorm: Tensor;
+  /** Fraction of entries the mask perturbs (1 for dense SAM). */
+  readonly maskDensity: Tensor;
+  /** Number of `gradFn` calls this step: 1 on a SAM step, 0 otherwise. */
+  readonly gradFnCalls: Tensor;
+}
+
+export interface SamState<B = OptState, M = OptState> {
+  readonly count: Tensor;
+  readonly base: B;
+  /** The mask policy's state (the SSAM mask, its key, ...); `{}` for dense SAM. */
+  readonly sparse: M;
+  readonly stats: SamStats;
+}
+
+/** Everything a mask policy may look at when it refreshes. */
+export interface StepContext {
+  readonly op: string;
+  readonly step: number;
+  readonly grads: Updates;
+  readonly params: Params;
+  readonly extra: UpdateExtra | undefined;
+}
+
+/** How a SAM variant chooses its perturbation mask; its state must be a pytree. */
+export interface MaskPolicy<M> {
+  init(params: Params): M;
+  /** Runs before the ascent of every step (refreshes the mask when due). */
+  before(state: M, ctx: StepContext): M;
+  /** Runs after the descent (the reference code's mask timing). */
+  after?(state: M, ctx: StepContext & { readonly updates: Updates }): M;
+  /** The mask to apply (undefined = dense) and its density. */
+  view(state: M): { mask: Updates | undefined; density: number };
+}
+
+export interface SamCoreOptions {
+  readonly rho: number | Schedule;
+  readonly base: GradientTransformation<any>;
+  readonly normEps?: number;
+  readonly adaptive?: AdaptiveSpec | undefined;
+  /** Ascent every k steps; the other steps are plain base steps with one pass. */
+  readonly every?: number;
+}
+
+export function checkBase(op: string, base: unknown): GradientTransformation<any> {
+  const b = base as GradientTransformation<any> | undefined;
+  if (!b || typeof b.init !== 'function' || typeof b.update !== 'function')
+    throw new ArgumentError(op, `base must be a GradientTransformation such as sgd({ lr: 0.1, momentum: 0.9 }); got ${String(base)}`);
+  return b;
+}
+
+/** The engine shared by sam, ssamF and ssamD. Options are validated by the caller's builder. */
+export function samCore<M>(op: string, o: SamCoreOptions, policy: MaskPolicy<M>): GradientTransformation<SamState<OptState, M>> {
+  const rho = checkRateOrSchedule(op, 'rho', o.rho);
+  const base = checkBase(op, o.base);
+  const normEps = checkNonNegative(op, 'normEps', o.normEps ?? 1e-12);
+  const every = checkPositiveInt(op, 'every', o.every ?? 1);
+  const rhoAt = typeof rho === 'number' ? () => rho : rho;
+  const stats = (epsNorm: number, density: number, calls: number): SamStats => ({
+    epsNorm: scalar(epsNorm),
+    maskDensity: scalar(density),
+    gradFnCalls: scalar(calls, 'int32'),
+  });
+  return {
+    init(params) {
+      const sparse = policy.init(params);
+      return { count: zeroCount(), base: base.init(params), sparse, stats: stats(0, policy.view(sparse).density, 0) };
+    },
+    update(grads, state, params, extra) {
+      if (params === undefined)
+        throw new ArgumentError(`${op}.update`, 'needs the current params: update(grads, state, params, { gradFn })');
+      const step = readCount(`${op}.update`, state.count);
+      const ctx: StepContext = { op, step, grads, params, extra };
+      let sparse = policy.before(state.sparse, ctx);
+      const { mask, density } = policy.view(sparse);
+      const r = rhoAt(step);
+      let g2 = grads;
+      let epsNorm = 0;
+      let calls = 0;
+      // ε ≡ 0 (ρ = 0, an empty mask, or a non-SAM step) means g' = g: pass 2 is skipped entirely.
+      if (step % every === 0 && r > 0 && density > 0) {
+        const gradFn = extra?.gradFn;
+        if (typeof gradFn !== 'function')
+          throw new ArgumentError(`${op}.update`, 'needs extra.gradFn, the gradient at a given point for pass 2: update(grads, state, params, { gradFn })');
+        const hint = typeof extra?.gradNorm === 'number' ? extra.gradNorm : undefined;
+        const p = perturbation(grads, params, { rho: r, normEps, mask, adaptive: o.adaptive, gradNorm: hint });
+        if (p.epsNorm > 0) {
+          // NOTE: the descent below uses the ORIGINAL params; w + ε is a separate tree that is
+          // dropped after pass 2, so nothing is ever "restored" by subtracting ε.
+          g2 = gradFn(tree.zipMap((w: Tensor, e: Tensor) => add(w, e), params, p.eps));
+          calls = 1;
+          if (!tree.structureEqual(g2, grads))
+            throw new ArgumentError(`${op}.update`, 'gradFn returned a tree whose structure differs from the params; it must return gradients shaped like its argument');
+          epsNorm = p.epsNorm;
+        }
+      }
+      const [updates, nextBase] = base.update(g2, state.base, params, extra);
+      if (policy.after) sparse = policy.after(sparse, { ...ctx, updates });
+      return [updates, { count: nextCount(step), base: nextBase, sparse, stats: stats(epsNorm, density, calls) }];
+    },
+  };
+}
