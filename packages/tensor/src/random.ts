@@ -1,4 +1,359 @@
-// PLACEHOLDER, replaced by the PRNG work: Threefry-2x32 keys.
-export interface Key {
+/**
+ * Splittable, counter-based random numbers: a key is two uint32 words and every draw is the
+ * Threefry-2x32 hash (20 rounds) of the key and a counter, so the same key gives the same bits on
+ * every machine, in any order, with no hidden state.
+ *
+ * Bit-compatible with `jax.random` using the default threefry2x32 implementation in its original
+ * layout (`jax_threefry_partitionable=False`, the default before JAX 0.5): `key`, `split`,
+ * `foldIn`, `bits`, `uniform`, `bernoulli`, `randint` and `permutation` give exactly JAX's values;
+ * `normal` and `truncatedNormal` use the same uniform bits and XLA's float32 erf⁻¹ polynomial and
+ * agree with JAX to the last bit or two (see internal/erf.ts).
+ * @example
+ * import { random } from '@ssam/tensor';
+ * const [k1, k2] = random.split(random.key(0));
+ * const w = random.normal(k1, [784, 128], { std: 0.05 });
+ * const idx = random.permutation(k2, 60000);
+ */
+import { erf, erfinvF32 } from './internal/erf.js';
+import { threefry2x32, threefryBits } from './internal/threefry.js';
+import { ArgumentError, ShapeError, fmtShape } from './errors.js';
+import { broadcastShapes, checkShape, sizeOf, stridesOf, type Shape } from './shape.js';
+import { dataOf, fromHost, isTensor, type Tensor } from './tensor.js';
+
+const U32 = 0x1_0000_0000;
+const isU32 = (w: unknown): w is number => typeof w === 'number' && Number.isInteger(w) && w >= 0 && w < U32;
+
+/** A PRNG key: two uint32 words. Immutable, and a pytree leaf (so keys can sit in model state). */
+export class Key {
   readonly words: readonly [number, number];
+
+  /** Prefer `random.key(seed)` or `random.keyFromWords(w0, w1)`. */
+  constructor(w0: number, w1: number) {
+    if (!isU32(w0) || !isU32(w1))
+      throw new ArgumentError('random.Key', `words must be integers in [0, 2^32), got [${w0}, ${w1}]`);
+    this.words = Object.freeze([w0, w1] as [number, number]);
+    Object.freeze(this);
+  }
+
+  /** True when both words are equal. */
+  equals(other: Key): boolean {
+    return this.words[0] === other.words[0] && this.words[1] === other.words[1];
+  }
+
+  toString(): string {
+    return `Key(${this.words[0]}, ${this.words[1]})`;
+  }
+}
+
+/** Rebuilds a key from its two uint32 words (as saved from `key.words`). */
+export function keyFromWords(w0: number, w1: number): Key {
+  if (!isU32(w0) || !isU32(w1))
+    throw new ArgumentError('random.keyFromWords', `words must be integers in [0, 2^32), got [${w0}, ${w1}]`);
+  return new Key(w0, w1);
+}
+
+/**
+ * The key for an integer seed, as JAX's `PRNGKey(seed)`: words [0, seed] for 0 ≤ seed < 2^32.
+ * Other 64-bit seeds (negative or ≥ 2^32, as a safe integer or a bigint) give the two halves of
+ * the seed's 64-bit two's complement [hi, lo], which is JAX's answer with `jax_enable_x64`.
+ */
+export function key(seed: number | bigint): Key {
+  if (typeof seed === 'number') {
+    if (!Number.isSafeInteger(seed))
+      throw new ArgumentError('random.key', `seed must be a safe integer (or a bigint), got ${seed}; round it or pass a bigint`);
+    if (seed >= 0 && seed < U32) return new Key(0, seed);
+    seed = BigInt(seed);
+  }
+  if (typeof seed !== 'bigint') throw new ArgumentError('random.key', `seed must be an integer, got ${typeof seed}`);
+  if (seed < -(1n << 63n) || seed >= 1n << 64n)
+    throw new ArgumentError('random.key', `seed ${seed} does not fit in 64 bits`);
+  const u = BigInt.asUintN(64, seed);
+  return new Key(Number(u >> 32n), Number(u & 0xffffffffn));
+}
+
+function checkKey(op: string, k: unknown): asserts k is Key {
+  if (!(k instanceof Key))
+    throw new ArgumentError(op, `key must be a random.Key (from random.key(seed) or random.split), got ${describe(k)}`);
+}
+
+function describe(x: unknown): string {
+  if (isTensor(x)) return x.toString();
+  if (Array.isArray(x)) return `an array of length ${x.length}; wrap saved words with random.keyFromWords(w0, w1)`;
+  return x === null ? 'null' : typeof x;
+}
+
+function checkCount(op: string, arg: string, n: unknown, max = 0x7fff_ffff): asserts n is number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > max)
+    throw new ArgumentError(op, `${arg} must be an integer in [0, ${max}], got ${String(n)}`);
+}
+
+function checkShapeArg(op: string, shape: unknown): asserts shape is Shape {
+  if (!Array.isArray(shape)) throw new ArgumentError(op, `shape must be an array of sizes such as [2, 3], got ${String(shape)}`);
+  checkShape(op, 'shape', shape);
+}
+
+function checkFinite(op: string, arg: string, v: unknown): asserts v is number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArgumentError(op, `${arg} must be a finite number, got ${String(v)}`);
+}
+
+/** `n` new keys from `key` (the words of JAX's `split(key, n)`). Never reuse `key` afterwards. */
+export function split(key: Key, n = 2): Key[] {
+  checkKey('random.split', key);
+  checkCount('random.split', 'n', n, 0x3fff_ffff);
+  const w = threefryBits(key.words[0], key.words[1], 2 * n);
+  return Array.from({ length: n }, (_, i) => new Key(w[2 * i]!, w[2 * i + 1]!));
+}
+
+/**
+ * A key derived from `key` and an integer (a step, a layer index), as JAX's `fold_in`: the hash of
+ * the counter pair (0, data). `data` is taken as uint32; negative int32 values wrap like a cast.
+ */
+export function foldIn(key: Key, data: number): Key {
+  checkKey('random.foldIn', key);
+  if (typeof data !== 'number' || !Number.isInteger(data) || data < -0x8000_0000 || data >= U32)
+    throw new ArgumentError('random.foldIn', `data must be an integer in [-2^31, 2^32), got ${String(data)}`);
+  const [a, b] = threefry2x32(key.words, [0, data >>> 0]);
+  return new Key(a, b);
+}
+
+/** `n` uniformly random uint32 words (JAX's `random.bits(key, (n,))`). */
+export function bits(key: Key, n: number): Uint32Array {
+  checkKey('random.bits', key);
+  checkCount('random.bits', 'n', n);
+  return threefryBits(key.words[0], key.words[1], n);
+}
+
+const f32 = Math.fround;
+
+/** Largest float32 strictly below `x` (x a finite float32). */
+function nextDownF32(x: number): number {
+  const buf = new Float32Array([x]);
+  const u = new Int32Array(buf.buffer);
+  if (x === 0) u[0] = 0x80000001 | 0;
+  else u[0]! += x > 0 ? -1 : 1;
+  return buf[0]!;
+}
+/** Smallest float32 strictly above `x`. */
+const nextUpF32 = (x: number): number => -nextDownF32(-x);
+
+/**
+ * JAX's `_uniform` for float32: 23 random mantissa bits under exponent 0 give a float in [1, 2);
+ * minus 1 that is k·2⁻²³ in [0, 1), then scaled to [lo, hi) in float32 arithmetic.
+ */
+function uniformFromBits(b: Uint32Array, lo: number, hi: number, out = new Float32Array(b.length)): Float32Array {
+  const span = f32(hi - lo);
+  for (let i = 0; i < b.length; i++) {
+    const u = (b[i]! >>> 9) * 2 ** -23;
+    out[i] = Math.max(lo, f32(f32(u * span) + lo));
+  }
+  return out;
+}
+
+export interface UniformOptions {
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/**
+ * float32 samples, uniform in [min, max) (default [0, 1)), bit-identical to JAX's `uniform`.
+ * NOTE: where float32 rounding of min + u·(max − min) lands on `max` (JAX returns `max` then),
+ * the value is moved to the float32 just below `max`, so the interval stays half-open.
+ */
+export function uniform(key: Key, shape: Shape, opts: UniformOptions = {}): Tensor {
+  const op = 'random.uniform';
+  checkKey(op, key);
+  checkShapeArg(op, shape);
+  const { min = 0, max = 1 } = opts;
+  checkFinite(op, 'min', min);
+  checkFinite(op, 'max', max);
+  const lo = f32(min);
+  const hi = f32(max);
+  if (!(lo < hi)) throw new ArgumentError(op, `min must be below max (as float32), got min=${min}, max=${max}`);
+  const out = uniformFromBits(bits(key, sizeOf(shape)), lo, hi);
+  const top = nextDownF32(hi);
+  for (let i = 0; i < out.length; i++) if (out[i]! >= hi) out[i] = top;
+  return fromHost(out, shape, 'float32');
+}
+
+const SQRT2_F32 = f32(Math.SQRT2);
+
+export interface NormalOptions {
+  readonly mean?: number;
+  readonly std?: number;
+}
+
+/**
+ * float32 samples from N(mean, std²), as JAX's `mean + std * normal(key, shape)`: √2·erf⁻¹(u) for
+ * u uniform in (−1, 1). The inverse-CDF method uses one word per sample, so any prefix of the
+ * counter layout stays meaningful (unlike Box–Muller's pairs).
+ */
+export function normal(key: Key, shape: Shape, opts: NormalOptions = {}): Tensor {
+  const op = 'random.normal';
+  checkKey(op, key);
+  checkShapeArg(op, shape);
+  const { mean = 0, std = 1 } = opts;
+  checkFinite(op, 'mean', mean);
+  checkFinite(op, 'std', std);
+  if (std < 0) throw new ArgumentError(op, `std must be non-negative, got ${std}`);
+  // JAX draws u from [nextafter(−1, 0), 1) so that erf⁻¹ never sees −1.
+  const u = uniformFromBits(bits(key, sizeOf(shape)), nextUpF32(-1), 1);
+  const m = f32(mean);
+  const s = f32(std);
+  for (let i = 0; i < u.length; i++) {
+    const z = f32(SQRT2_F32 * erfinvF32(u[i]!));
+    u[i] = m === 0 && s === 1 ? z : f32(m + f32(s * z));
+  }
+  return fromHost(u, shape, 'float32');
+}
+
+export interface TruncatedNormalOptions extends NormalOptions {
+  /** Lower bound in standard deviations from the mean (default −2). */
+  readonly lower?: number;
+  /** Upper bound in standard deviations from the mean (default 2). */
+  readonly upper?: number;
+}
+
+/**
+ * float32 samples from N(mean, std²) truncated to mean + std·(lower, upper), the common weight
+ * initialiser. Matches JAX's `mean + std * truncated_normal(key, lower, upper, shape)`: inverse
+ * CDF of u uniform in [erf(lower/√2), erf(upper/√2)), clamped to the open interval.
+ */
+export function truncatedNormal(key: Key, shape: Shape, opts: TruncatedNormalOptions = {}): Tensor {
+  const op = 'random.truncatedNormal';
+  checkKey(op, key);
+  checkShapeArg(op, shape);
+  const { mean = 0, std = 1, lower = -2, upper = 2 } = opts;
+  checkFinite(op, 'mean', mean);
+  checkFinite(op, 'std', std);
+  if (std < 0) throw new ArgumentError(op, `std must be non-negative, got ${std}`);
+  if (typeof lower !== 'number' || typeof upper !== 'number' || Number.isNaN(lower) || Number.isNaN(upper) || !(f32(lower) < f32(upper)))
+    throw new ArgumentError(op, `lower must be below upper, got lower=${lower}, upper=${upper}`);
+  const lo = f32(lower);
+  const hi = f32(upper);
+  const a = f32(erf(f32(lo / SQRT2_F32)));
+  const b = f32(erf(f32(hi / SQRT2_F32)));
+  const u = uniformFromBits(bits(key, sizeOf(shape)), a, b);
+  const clampLo = nextUpF32(lo);
+  const clampHi = nextDownF32(hi);
+  const m = f32(mean);
+  const s = f32(std);
+  for (let i = 0; i < u.length; i++) {
+    const z = Math.min(clampHi, Math.max(clampLo, f32(SQRT2_F32 * erfinvF32(u[i]!))));
+    u[i] = f32(m + f32(s * z));
+  }
+  return fromHost(u, shape, 'float32');
+}
+
+/**
+ * float32 0/1 samples that are 1 with probability `p` (JAX's `uniform(key, shape) < p`). `p` is a
+ * number in [0, 1] or a float32 tensor of probabilities that broadcasts to `shape`; `shape`
+ * defaults to `p`'s shape.
+ */
+export function bernoulli(key: Key, p: number | Tensor, shape?: Shape): Tensor {
+  const op = 'random.bernoulli';
+  checkKey(op, key);
+  let probs: ArrayLike<number>;
+  let pShape: Shape;
+  if (isTensor(p)) {
+    if (p.dtype !== 'float32') throw new ArgumentError(op, `p must be float32 probabilities, got ${p.dtype}; cast it first`);
+    probs = dataOf(p);
+    pShape = p.shape;
+    for (let i = 0; i < probs.length; i++)
+      if (!(probs[i]! >= 0 && probs[i]! <= 1)) throw new ArgumentError(op, `p must lie in [0, 1], got ${probs[i]} at flat index ${i}`);
+  } else {
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new ArgumentError(op, `p must be a number in [0, 1] or a tensor, got ${String(p)}`);
+    probs = [f32(p)];
+    pShape = [];
+  }
+  const outShape = shape ?? pShape;
+  checkShapeArg(op, outShape);
+  const b = broadcastShapes(op, pShape, outShape);
+  if (b.length !== outShape.length || b.some((d, i) => d !== outShape[i]))
+    throw new ShapeError(op, `p of shape ${fmtShape(pShape)} does not broadcast to shape ${fmtShape(outShape)}; pass a shape that contains it`);
+  const u = uniformFromBits(bits(key, sizeOf(outShape)), 0, 1);
+  const pIndex = broadcastIndexer(pShape, outShape);
+  const out = new Float32Array(u.length);
+  for (let i = 0; i < u.length; i++) out[i] = u[i]! < probs[pIndex(i)]! ? 1 : 0;
+  return fromHost(out, outShape, 'float32');
+}
+
+/** Maps a flat index of `to` to the flat index of the broadcast source of shape `from`. */
+function broadcastIndexer(from: Shape, to: Shape): (i: number) => number {
+  if (sizeOf(from) === 1) return () => 0;
+  if (from.length === to.length && from.every((d, i) => d === to[i])) return (i) => i;
+  const pad = to.length - from.length;
+  const toStrides = stridesOf(to);
+  const fromStrides = stridesOf(from);
+  return (i) => {
+    let j = 0;
+    for (let d = 0; d < to.length; d++) {
+      const c = Math.floor(i / toStrides[d]!) % to[d]!;
+      const fd = d - pad;
+      if (fd >= 0 && from[fd] !== 1) j += c * fromStrides[fd]!;
+    }
+    return j;
+  };
+}
+
+/**
+ * int32 samples uniform in [min, max) (max exclusive), exactly JAX's `randint`: two 32-bit words
+ * per sample from the two halves of `split(key)`, reduced modulo the span. NOTE: like JAX this
+ * keeps a bias of at most span/2^32 for huge spans; for small spans it is below 2^-20.
+ */
+export function randint(key: Key, shape: Shape, min: number, max: number): Tensor {
+  const op = 'random.randint';
+  checkKey(op, key);
+  checkShapeArg(op, shape);
+  const I32 = 0x8000_0000;
+  if (!Number.isInteger(min) || min < -I32 || min >= I32) throw new ArgumentError(op, `min must be an int32, got ${min}`);
+  if (!Number.isInteger(max) || max <= -I32 || max > I32) throw new ArgumentError(op, `max must be an integer in (-2^31, 2^31], got ${max}`);
+  if (!(min < max)) throw new ArgumentError(op, `max (exclusive) must be greater than min, got min=${min}, max=${max}`);
+  const n = sizeOf(shape);
+  const [k1, k2] = split(key);
+  const hiBits = threefryBits(k1!.words[0], k1!.words[1], n);
+  const loBits = threefryBits(k2!.words[0], k2!.words[1], n);
+  // JAX computes in uint32: span = (max − min) mod 2^32 (its +1 for a max clipped from 2^31 is
+  // already in our exclusive max), multiplier = 2^32 mod span, products wrap. The full int32 range
+  // wraps span to 0, where XLA's x % 0 = x makes the result min + the low word.
+  const span = (max - min) >>> 0;
+  const out = new Int32Array(n);
+  if (span === 0) {
+    for (let i = 0; i < n; i++) out[i] = (min + loBits[i]!) | 0;
+    return fromHost(out, shape, 'int32');
+  }
+  const m16 = 65536 % span;
+  const mult = (Math.imul(m16, m16) >>> 0) % span;
+  for (let i = 0; i < n; i++) {
+    const r = ((Math.imul(hiBits[i]! % span, mult) >>> 0) + (loBits[i]! % span)) >>> 0;
+    out[i] = (min + (r % span)) | 0;
+  }
+  return fromHost(out, shape, 'int32');
+}
+
+/**
+ * A random permutation of 0..n−1 as int32, exactly JAX's `permutation(key, n)`: rounds of a stable
+ * sort of the current order by fresh random 32-bit words (each round uses the second half of
+ * `split` of the first). Tied sort words are the only source of bias, so JAX takes
+ * ⌈3·ln n / ln(2^32 − 1)⌉ rounds, i.e. 2^(32·rounds) ≥ n³: one round up to n ≈ 1600, two up to
+ * n ≈ 2.6 million. O(n log n) rather than Fisher–Yates' O(n), but bit-compatible with JAX.
+ */
+export function permutation(key: Key, n: number): Tensor {
+  const op = 'random.permutation';
+  checkKey(op, key);
+  checkCount(op, 'n', n);
+  let perm = new Int32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  const rounds = Math.ceil((3 * Math.log(Math.max(1, n))) / Math.log(0xffff_ffff));
+  let k = key;
+  for (let r = 0; r < rounds; r++) {
+    const [next, sub] = split(k);
+    k = next!;
+    const sortKeys = threefryBits(sub!.words[0], sub!.words[1], n);
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => sortKeys[a]! - sortKeys[b]! || a - b);
+    const nextPerm = new Int32Array(n);
+    for (let i = 0; i < n; i++) nextPerm[i] = perm[order[i]!]!;
+    perm = nextPerm;
+  }
+  return fromHost(perm, [n], 'int32');
 }
