@@ -1,7 +1,8 @@
 /**
  * @ssam/data: real data sets read from files already on the machine, and deterministic input
+ * pipelines (seeded shuffling, resumable epochs, keyed augmentation).
  * @example
- * import { loadMnist } from '@ssam/data';
+ * import { loadMnist, epochBatches } from '@ssam/data';
  * import { random } from '@ssam/tensor';
  * const train = loadMnist({ split: 'train' });
  * for (const { x, y, position } of epochBatches(train, { batchSize: 128, key: random.key(0), epoch: 0 })) {
@@ -18,3 +19,10 @@ export {
 } from './cifar.js';
 export { prepareCifar10, prepareCifar10OrThrow, type PrepareCifar10Options, type PrepareCifar10Report } from './cifar-prepare.js';
 export { readIris, loadIris, IRIS_CLASSES } from './iris.js';
+export { epochBatches, epochOrder, numBatches, type EpochOptions, type EpochBatch } from './epochs.js';
+export { augmentation, compose, type Augmentation, type HostKernel } from './augment/augmentation.js';
+export { normalise, CIFAR10_MEAN, CIFAR10_STD } from './augment/normalise.js';
+export { randomCrop, type RandomCropOptions } from './augment/crop.js';
+export { horizontalFlip, type FlipOptions } from './augment/flip.js';
+export { cutout, type CutoutOptions } from './augment/cutout.js';
+export { cifarTrainAugment, cifarTestTransform, type CifarAugmentOptions } from './augment/presets.js';
