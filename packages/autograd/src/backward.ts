@@ -1,0 +1,72 @@
+import { add, reshape, sum, type PrimName, type Tensor } from '@ssam/tensor';
+import { fmtShape } from './internal/paths.js';
+import { vjpRules, type VjpRule } from './rules.js';
+import type { Tape } from './tape.js';
+
+/**
+ * Sums a cotangent of a broadcast shape back to the input's `shape` (leading axes and axes where
+ * the input had size 1). This is the only place broadcasting is undone: rules never do it.
+ */
+export function unbroadcast(g: Tensor, shape: readonly number[], what: string): Tensor {
+  const lead = g.rank - shape.length;
+  if (lead === 0 && shape.every((d, i) => d === g.shape[i])) return g;
+  if (lead < 0 || shape.some((d, i) => d !== 1 && d !== g.shape[i + lead]))
+    throw new Error(`@ssam/autograd internal error: the ${what} rule produced a cotangent of shape ${fmtShape(g.shape)} for an input of shape ${fmtShape(shape)}`);
+  const axes: number[] = [];
+  for (let i = 0; i < lead; i++) axes.push(i);
+  shape.forEach((d, i) => {
+    if (d === 1 && g.shape[i + lead] !== 1) axes.push(i + lead);
+  });
+  return reshape(axes.length ? sum(g, { axes }) : g, shape);
+}
+
+function accumulate(acc: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
+  const prev = acc.get(t);
+  acc.set(t, prev === undefined ? g : add(prev, g));
+}
+
+/**
+ * Walks the tape backwards from the output cotangents and returns the cotangents of `leaves` (null
+ * where nothing flowed). Cotangents are dropped as soon as their node has consumed them. With
+ * `release`, each node is dropped too, so the intermediates it held can be collected while the
+ * rest of the backward pass runs (valueAndGrad uses this: its pullback runs exactly once).
+ */
+export function backward(
+  tape: Tape,
+  outputs: readonly Tensor[],
+  cts: readonly (Tensor | null)[],
+  leaves: readonly Tensor[],
+  release: boolean,
+): (Tensor | null)[] {
+  const acc = new Map<Tensor, Tensor>();
+  for (let i = 0; i < outputs.length; i++) if (cts[i]) accumulate(acc, outputs[i]!, cts[i]!);
+  const nodes = tape.nodes;
+  for (let n = nodes.length - 1; n >= 0; n--) {
+    const node = nodes[n];
+    if (node === undefined) continue;
+    if (release) nodes[n] = undefined;
+    let ins: readonly (Tensor | null)[];
+    let what: string;
+    if (node.kind === 'prim') {
+      const g = acc.get(node.out);
+      if (g === undefined) continue;
+      acc.delete(node.out);
+      what = node.prim;
+      ins = (vjpRules[node.prim] as VjpRule<PrimName>)(g, node, node.needs);
+    } else {
+      const outCts = node.outs.map((o) => acc.get(o) ?? null);
+      if (outCts.every((c) => c === null)) continue;
+      for (const o of node.outs) acc.delete(o);
+      what = 'customVjp';
+      ins = node.bwd(outCts);
+    }
+    for (let i = 0; i < node.inputs.length; i++) {
+      const gi = ins[i];
+      if (!node.needs[i] || gi === null || gi === undefined) continue;
+      const x = node.inputs[i]!;
+      accumulate(acc, x, unbroadcast(gi, x.shape, what));
+    }
+  }
+  if (release) tape.nodes = [];
+  return leaves.map((l) => acc.get(l) ?? null);
+}
