@@ -1,6 +1,7 @@
 import { ShapeError } from './errors.js';
 import { full, scalar } from './ops/creation.js';
 import { add as addT, mul as mulT, sqrt as sqrtT, sub as subT, where as whereT } from './ops/elementwise.js';
+import { cast as castT } from './ops/movement.js';
 import { sum } from './ops/reduce.js';
 import { isTensor, type Tensor } from './tensor.js';
 
@@ -111,11 +112,17 @@ export function structureEqual(a: Tree<unknown>, b: Tree<unknown>): boolean {
 
 /** Applies `f` to every leaf of `tree` (and the matching leaves of `rest`, which must share the structure). */
 export function map<L, R>(f: (leaf: L, ...rest: L[]) => R, tree: Tree<L>, ...rest: Tree<L>[]): Tree<R> {
+  return mapAs('tree.map', [], f, tree, ...rest);
+}
+
+/** `map` whose structure-mismatch error names `op` (the tree function called) and its arguments. */
+function mapAs<L, R>(op: string, names: readonly string[], f: (leaf: L, ...rest: L[]) => R, tree: Tree<L>, ...rest: Tree<L>[]): Tree<R> {
   const [ls, def] = flatten(tree);
+  const name = (i: number): string => names[i] ?? `tree ${i}`;
   const others = rest.map((r, j) => {
     const [rl, rd] = flatten(r);
     if (!defsEqual(def, rd))
-      throw new ShapeError('tree.map', `tree ${j + 1} has structure ${describe(rd)}, tree 0 has ${describe(def)}`);
+      throw new ShapeError(op, `${name(j + 1)} has structure ${describe(rd)}, ${name(0)} has ${describe(def)}; both need the same containers, keys and leaf positions`);
     return rl;
   });
   return unflatten(def, ls.map((l, i) => f(l, ...others.map((o) => o[i]!))));
@@ -123,26 +130,42 @@ export function map<L, R>(f: (leaf: L, ...rest: L[]) => R, tree: Tree<L>, ...res
 
 /** `map` over two trees with a binary function. */
 export function zipMap<A, B, R>(f: (a: A, b: B) => R, a: Tree<A>, b: Tree<B>): Tree<R> {
-  return map((x: unknown, y: unknown) => f(x as A, y as B), a as Tree<unknown>, b as Tree<unknown>) as Tree<R>;
+  return zipAs('tree.zipMap', f, a, b, []);
 }
 
-// Tree maths over tensor leaves.
-export const add = (a: Tree, b: Tree): Tree => zipMap(addT, a, b);
-export const sub = (a: Tree, b: Tree): Tree => zipMap(subT, a, b);
-export const mul = (a: Tree, b: Tree): Tree => zipMap(mulT, a, b);
+function zipAs<A, B, R>(op: string, f: (a: A, b: B) => R, a: Tree<A>, b: Tree<B>, names: readonly string[] = ['a', 'b']): Tree<R> {
+  return mapAs(op, names, (x: unknown, y: unknown) => f(x as A, y as B), a as Tree<unknown>, b as Tree<unknown>) as Tree<R>;
+}
+
+// Tree maths over tensor leaves. Leaves combine with the elementwise ops, so they broadcast.
+export const add = (a: Tree, b: Tree): Tree => zipAs('tree.add', addT, a, b);
+export const sub = (a: Tree, b: Tree): Tree => zipAs('tree.sub', subT, a, b);
+export const mul = (a: Tree, b: Tree): Tree => zipAs('tree.mul', mulT, a, b);
 export const scale = (s: number | Tensor, a: Tree): Tree => map((x: Tensor) => mulT(x, s), a);
 export const zerosLike = (a: Tree): Tree => map((x: Tensor) => full(x.shape, 0, x.dtype), a);
 export const onesLike = (a: Tree): Tree => map((x: Tensor) => full(x.shape, 1, x.dtype), a);
 /** Leafwise select: mask leaves (0/1 tensors) pick `a` where non-zero. */
-export const where = (mask: Tree, a: Tree, b: Tree): Tree => map((m: Tensor, x: Tensor, y: Tensor) => whereT(m, x, y), mask, a, b);
+export const where = (mask: Tree, a: Tree, b: Tree): Tree => mapAs('tree.where', ['mask', 'a', 'b'], (m: Tensor, x: Tensor, y: Tensor) => whereT(m, x, y), mask, a, b);
 
-/** Σ over leaves of ⟨a_i, b_i⟩, a rank-0 tensor. */
+/**
+ * Σ over leaves of ⟨a_i, b_i⟩, a rank-0 tensor (0 for an empty tree). Matching leaves must have
+ * equal shapes (no broadcasting). int32 trees give an int32 result; mixed dtypes sum in float32.
+ */
 export function vdot(a: Tree, b: Tree): Tensor {
-  const parts = leaves(zipMap((x: Tensor, y: Tensor) => sum(mulT(x, y)), a, b) as Tree);
-  return parts.reduce((acc, p) => addT(acc, p), scalar(0));
+  let i = 0;
+  const parts = leaves(zipAs('tree.vdot', (x: Tensor, y: Tensor) => {
+    if (x.shape.length !== y.shape.length || x.shape.some((d, k) => d !== y.shape[k]))
+      throw new ShapeError('tree.vdot', `leaf ${i} has shape [${x.shape.join(', ')}] in a but [${y.shape.join(', ')}] in b; vdot needs equal shapes`);
+    i++;
+    return sum(mulT(x, y));
+  }, a, b) as Tree);
+  if (parts.length === 0) return scalar(0);
+  const mixed = parts.some((p) => p.dtype !== parts[0]!.dtype);
+  const terms = mixed ? parts.map((p) => castT(p, 'float32')) : parts;
+  return terms.slice(1).reduce((acc, p) => addT(acc, p), terms[0]!);
 }
 
-/** Global L2 norm over all leaves, a rank-0 tensor. */
+/** Global L2 norm over all leaves, a float32 rank-0 tensor. */
 export function norm(a: Tree): Tensor {
-  return sqrtT(vdot(a, a));
+  return sqrtT(castT(vdot(a, a), 'float32'));
 }
