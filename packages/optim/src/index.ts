@@ -18,3 +18,6 @@ export { adamw, adam, type AdamOptions } from './adamw.js';
 export { constantSchedule, linearSchedule, warmupCosineSchedule, multistepSchedule, perEpoch, type WarmupCosineOptions } from './schedules.js';
 export { sam, asam, type SamOptions, type AdaptiveOption } from './sam/sam.js';
 export { type SamState, type SamStats } from './sam/core.js';
+export { ssamF, type SsamFOptions, type SsamFState, type SsamMaskState, type MaskPattern } from './sam/ssamF.js';
+export { ssamD, type SsamDOptions, type SsamDState, type SsamDMaskState, type DynamicScore } from './sam/ssamD.js';
+export { type RefreshOptions } from './sam/refresh.js';
