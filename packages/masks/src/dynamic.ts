@@ -78,26 +78,28 @@ export function dropAndGrow(mask: Mask, opts: DropAndGrowOptions): Mask {
   const old: Flat = flattenValues(mask);
   const drop = flattenValues(opts.dropScores).values;
   const grow = flattenValues(opts.growScores).values;
-  const bits = new Uint8Array(old.values.length);
-  old.values.forEach((v, i) => {
-    if (v !== 0 && v !== 1) throw new ArgumentError(op, `mask must hold only 0 and 1; '${paths[leafOf(old.offsets, i)]}' holds ${v}`);
-    bits[i] = v;
-  });
+  const total = old.values.length;
   const eligible = eligibility(old.offsets, excluded);
-  const ranges = scope === 'global' ? [[0, bits.length]] : old.offsets.slice(0, -1).map((a, i) => [a, old.offsets[i + 1]!]);
+  // active / inactive: the candidates to drop / grow (eligible entries with mask 1 / 0).
+  const active = new Uint8Array(total);
+  const inactive = new Uint8Array(total);
+  for (let i = 0; i < total; i++) {
+    const v = old.values[i]!;
+    if (v !== 0 && v !== 1) throw new ArgumentError(op, `mask must hold only 0 and 1; '${paths[leafOf(old.offsets, i)]}' holds ${v}`);
+    if (eligible[i] === 0) continue;
+    if (v === 1) active[i] = 1;
+    else inactive[i] = 1;
+  }
+  const bits = Uint8Array.from(old.values);
+  const ranges = scope === 'global' ? [[0, total]] : old.offsets.slice(0, -1).map((a, i) => [a, old.offsets[i + 1]!]);
   for (const [a, b] of ranges as [number, number][]) {
-    const active = new Uint8Array(b - a);
-    const inactive = new Uint8Array(b - a);
     let nActive = 0;
     let nInactive = 0;
-    for (let i = a; i < b; i++) {
-      if (!eligible[i]) continue;
-      if (bits[i]) (active[i - a] = 1), nActive++;
-      else (inactive[i - a] = 1), nInactive++;
-    }
+    for (let i = a; i < b; i++) (nActive += active[i]!), (nInactive += inactive[i]!);
     const k = Math.min(Math.floor(nActive * dr), nInactive);
-    const dropped = selectTopK(drop.subarray(a, b), k, { smallest: true, eligible: active, op });
-    const grown = selectTopK(grow.subarray(a, b), k, { eligible: inactive, op });
+    if (k === 0) continue;
+    const dropped = selectTopK(drop.subarray(a, b), k, { smallest: true, eligible: active.subarray(a, b), op });
+    const grown = selectTopK(grow.subarray(a, b), k, { eligible: inactive.subarray(a, b), op });
     for (let i = a; i < b; i++) bits[i] = (bits[i]! & (1 - dropped[i - a]!)) | grown[i - a]!;
   }
   return unflattenMask(bits, old.offsets, old.shapes, old.def);
