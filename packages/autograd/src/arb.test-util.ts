@@ -72,6 +72,13 @@ export const row = <X>(name: string, arb: fc.Arbitrary<X>, f: (x: X) => unknown,
   ...extra,
 });
 
+/** A row whose arbitrary draws the differentiated tree `x` and a configuration `c` that f closes over. */
+export const rowC = <X, C>(name: string, arb: fc.Arbitrary<{ x: X; c: C }>, f: (x: X, c: C) => unknown, extra: Omit<Row, 'name' | 'arb'> = {}): Row => ({
+  name,
+  arb: arb.map(({ x, c }) => ({ x, f: ((z: X) => f(z, c)) as (x: never) => unknown })),
+  ...extra,
+});
+
 /** Runs checkVjp (first order), checkJvp (forward mode) and checkVjp of the pullback (second order) per row. */
 export function runRows(rows: readonly Row[]): void {
   for (const r of rows) {
