@@ -1,7 +1,7 @@
 import { add, reshape, sum, type PrimName, type Tensor } from '@ssam/tensor';
 import { fmtShape } from './internal/paths.js';
 import { vjpRules, type VjpRule } from './rules.js';
-import type { Tape } from './tape.js';
+import type { Tape, TapeNode } from './tape.js';
 
 /**
  * Sums a cotangent of a broadcast shape back to the input's `shape` (leading axes and axes where
@@ -25,6 +25,31 @@ function accumulate(acc: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
   acc.set(t, prev === undefined ? g : add(prev, g));
 }
 
+/** Applies one node's rule: consumes its output cotangents and adds to its inputs' cotangents. */
+function step(acc: Map<Tensor, Tensor>, node: TapeNode): void {
+  let ins: readonly (Tensor | null)[];
+  let what: string;
+  if (node.kind === 'prim') {
+    const g = acc.get(node.out);
+    if (g === undefined) return;
+    acc.delete(node.out);
+    what = node.prim;
+    ins = (vjpRules[node.prim] as VjpRule<PrimName>)(g, node, node.needs);
+  } else {
+    const outCts = node.outs.map((o) => acc.get(o) ?? null);
+    if (outCts.every((c) => c === null)) return;
+    for (const o of node.outs) acc.delete(o);
+    what = 'customVjp';
+    ins = node.bwd(outCts);
+  }
+  for (let i = 0; i < node.inputs.length; i++) {
+    const gi = ins[i];
+    if (!node.needs[i] || gi === null || gi === undefined) continue;
+    const x = node.inputs[i]!;
+    accumulate(acc, x, unbroadcast(gi, x.shape, what));
+  }
+}
+
 /**
  * Walks the tape backwards from the output cotangents and returns the cotangents of `leaves` (null
  * where nothing flowed). Cotangents are dropped as soon as their node has consumed them. With
@@ -45,27 +70,9 @@ export function backward(
     const node = nodes[n];
     if (node === undefined) continue;
     if (release) nodes[n] = undefined;
-    let ins: readonly (Tensor | null)[];
-    let what: string;
-    if (node.kind === 'prim') {
-      const g = acc.get(node.out);
-      if (g === undefined) continue;
-      acc.delete(node.out);
-      what = node.prim;
-      ins = (vjpRules[node.prim] as VjpRule<PrimName>)(g, node, node.needs);
-    } else {
-      const outCts = node.outs.map((o) => acc.get(o) ?? null);
-      if (outCts.every((c) => c === null)) continue;
-      for (const o of node.outs) acc.delete(o);
-      what = 'customVjp';
-      ins = node.bwd(outCts);
-    }
-    for (let i = 0; i < node.inputs.length; i++) {
-      const gi = ins[i];
-      if (!node.needs[i] || gi === null || gi === undefined) continue;
-      const x = node.inputs[i]!;
-      accumulate(acc, x, unbroadcast(gi, x.shape, what));
-    }
+    // NOTE: the work happens in a separate frame so that no stale local of this loop keeps a
+    // consumed cotangent or intermediate alive while later rules run.
+    step(acc, node);
   }
   if (release) tape.nodes = [];
   return leaves.map((l) => acc.get(l) ?? null);

@@ -1,5 +1,5 @@
 import { isTensor, tree, zeros, type Tensor, type Tree } from '@ssam/tensor';
-import { activeTracers } from '@ssam/tensor/trace';
+import { activeTracers, popTracer, pushTracer, type Tracer } from '@ssam/tensor/trace';
 import { fmtShape, leafPaths, leavesAlong, tensorLeaves } from './internal/paths.js';
 import { Tape, detached } from './tape.js';
 
@@ -10,6 +10,32 @@ import { Tape, detached } from './tape.js';
  */
 export function stopGradient<T>(x: T): T {
   return tree.map((l: unknown) => (isTensor(l) ? detached(l) : l), x as Tree<unknown>) as T;
+}
+
+/** Tracks the tensors computed from a customVjp's inputs while fwd runs. */
+class Derived implements Tracer {
+  readonly set: Set<Tensor>;
+  constructor(leaves: readonly (Tensor | null)[]) {
+    this.set = new Set(leaves.filter((l): l is Tensor => l !== null));
+  }
+  record(_p: unknown, inputs: readonly Tensor[], _a: unknown, out: Tensor): void {
+    if (inputs.some((t) => this.set.has(t))) this.set.add(out);
+  }
+}
+
+/**
+ * bwd only returns cotangents for x, so a value that fwd reads from a closure while a tape
+ * differentiates it would silently get no gradient: refuse that, as JAX does.
+ */
+function checkNoClosure(tape: Tape, from: number, derived: Derived): void {
+  for (let n = from; n < tape.nodes.length; n++) {
+    const node = tape.nodes[n];
+    if (node?.kind !== 'prim') continue;
+    if (node.inputs.some((t, i) => node.needs[i] && !derived.set.has(t)))
+      throw new Error(
+        `customVjp: fwd uses a value that is being differentiated but is not in x (probably captured by a closure; it enters a '${node.prim}'); it would get no gradient, because bwd only returns cotangents for x. Pass that value inside x and return its cotangent from bwd`,
+      );
+  }
 }
 
 /**
@@ -35,7 +61,16 @@ export function customVjp<X, Y, R>(
     const tracers = [...activeTracers()];
     const owners = tracers.filter((t): t is Tape => t instanceof Tape && xLeaves.some((l) => l !== null && t.isLive(l)));
     if (owners.length === 0) return f(x);
-    const [y, res] = fwd(x);
+    const derived = new Derived(xLeaves);
+    const marks = owners.map((t) => t.nodes.length);
+    pushTracer(derived);
+    let y: Y, res: R;
+    try {
+      [y, res] = fwd(x);
+    } finally {
+      popTracer(derived);
+    }
+    owners.forEach((t, k) => checkNoClosure(t, marks[k]!, derived));
     const [yLeaves, yDef] = tensorLeaves('customVjp', y, 'y', 'fwd must return [output, residuals] with a pytree of tensors as output');
     const outs = yLeaves.map(detached);
     const inputs = xLeaves.map((l) => l ?? zeros([]));
