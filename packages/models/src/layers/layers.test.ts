@@ -24,6 +24,11 @@ describe('dense', () => {
     expectAllClose(y as Tensor, [[6.5, -0.5], [-0.5, -3.5]]);
     const [o3] = layer.init(key, [4, 5, 3]);
     expect(o3).toEqual([4, 5, 2]);
+    const x3 = random.normal(key, [4, 5, 3]);
+    const [y3] = layer.apply(params, {}, x3, ev);
+    expect((y3 as Tensor).shape).toEqual([4, 5, 2]);
+    const [row] = layer.apply(params, {}, tensor(x3.toArray().slice(3 * 7, 3 * 8), [1, 3]), ev);
+    expectAllClose(tensor((y3 as Tensor).toArray().slice(2 * 7, 2 * 8), [1, 2]), row as Tensor, { atol: 1e-6 });
   });
 
   it('drops the bias on request and uses PyTorch default init bounds U(±1/√in)', () => {
