@@ -1,5 +1,5 @@
-import { ArgumentError, add, relu as reluT, type Key } from '@ssam/tensor';
-import { serial, splitKey, withKey } from '../combinators.js';
+import { ArgumentError, add, relu as reluT, type Key, type Tensor } from '@ssam/tensor';
+import { serial, splitKey } from '../combinators.js';
 import { kaimingNormal, zeros, type Initializer } from '../init.js';
 import { EMPTY, type Layer, type Params, type State } from '../layer.js';
 import { relu } from '../layers/activations.js';
@@ -49,13 +49,13 @@ export function wideBasicBlock(inPlanes: number, outPlanes: number, opts: { stri
       const p = params as P, s = state as P;
       const call = (name: keyof typeof parts, v: typeof x) => (parts[name] as Layer).apply(p[name] ?? EMPTY, s[name] ?? EMPTY, v, ctx);
       const [b1, s1] = call('bn1', x);
-      const a = reluT(b1 as never);
+      const a = reluT(b1 as Tensor);
       const [c1] = call('conv1', a);
       const [b2, s2] = call('bn2', c1);
-      const [d] = drop.apply(EMPTY, EMPTY, reluT(b2 as never), withKey(ctx, ctx.key));
+      const [d] = drop.apply(EMPTY, EMPTY, reluT(b2 as Tensor), ctx);
       const [out] = call('conv2', d);
       const res = equal ? x : call('shortcut', a)[0];
-      return [add(res as never, out as never), { bn1: s1, bn2: s2 } as State];
+      return [add(res as Tensor, out as Tensor), { bn1: s1, bn2: s2 } as State];
     },
   };
 }
