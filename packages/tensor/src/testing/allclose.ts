@@ -56,6 +56,9 @@ export function toNumeric(x: Numeric, what = 'value'): { shape: number[]; data: 
   return { shape, data };
 }
 
+/** Short form for tolerances: 1e-6 rather than 0.000001. */
+const num = (x: number): string => (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e7) ? x.toExponential() : String(x)).replace('e+', 'e');
+
 function unravel(i: number, shape: readonly number[]): number[] {
   const idx = new Array<number>(shape.length);
   for (let d = shape.length - 1; d >= 0; d--) {
@@ -75,7 +78,7 @@ export function allClose(actual: Numeric, expected: Numeric, opts: AllCloseOptio
   const { rtol = 1e-5, atol = 1e-6, equalNan = true } = opts;
   const a = toNumeric(actual, 'actual');
   const b = toNumeric(expected, 'expected');
-  const tol = `atol=${atol}, rtol=${rtol}`;
+  const tol = `atol=${num(atol)}, rtol=${num(rtol)}`;
   const sameShape = a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
   if (!sameShape)
     return {
@@ -93,6 +96,9 @@ export function allClose(actual: Numeric, expected: Numeric, opts: AllCloseOptio
     } else if (x === y) {
       diff = 0; // also equal infinities
       excess = -(atol + rtol * Math.abs(y));
+    } else if (!Number.isFinite(x) || !Number.isFinite(y)) {
+      diff = Infinity; // an infinity against anything else (rtol·∞ would excuse it)
+      excess = Infinity;
     } else {
       diff = Math.abs(x - y);
       excess = diff - (atol + rtol * Math.abs(y));
@@ -125,7 +131,8 @@ export function expectAllClose(actual: Numeric, expected: Numeric, opts: AllClos
 
 /**
  * `allClose` over two pytrees: the structures must match and every pair of leaves must be close.
- * The message names the first failing leaf by its path.
+ * The message names the first failing leaf by its path. Arrays are containers in a pytree, so
+ * give expected leaves as tensors or numbers.
  */
 export function treeAllClose(actual: Tree<Numeric>, expected: Tree<Numeric>, opts: AllCloseOptions = {}): { ok: boolean; message: string } {
   const [la, da] = flattenTree(actual);
