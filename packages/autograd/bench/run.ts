@@ -20,7 +20,7 @@ const loss = mlpLoss(x, y);
 const auto = valueAndGrad(loss);
 const [la, ga] = auto(p);
 const [lh, gh] = handValueAndGrad(x, y, p);
-const maxDiff = Math.max(...tree.leaves(tree.sub(ga as unknown as Tree, gh as unknown as Tree)).map((d) => d.toArray().reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+const maxDiff = Math.max(...tree.leaves(tree.sub(ga as unknown as Tree, gh as unknown as Tree)).map((d) => Array.from(d.toArray(), Math.abs).reduce((m, v) => Math.max(m, v), 0)));
 console.log(`loss autograd ${la.item()} by hand ${lh.item()}, max |grad difference| ${maxDiff.toExponential(2)}`);
 
 const reps = 15;

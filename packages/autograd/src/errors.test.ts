@@ -31,7 +31,7 @@ describe('errors that say how to fix the call', () => {
   });
 
   it('checks tangents and vectors against x', () => {
-    expect(() => jvp((x: Tensor) => x, { a: zeros([2]) }, { a: zeros([3]) })).toThrow('jvp: t.a has shape [3], but x.a has shape [2]');
+    expect(() => jvp((x: { a: Tensor }) => x.a, { a: zeros([2]) }, { a: zeros([3]) })).toThrow('jvp: t.a has shape [3], but x.a has shape [2]');
     expect(() => hvp((x: Tensor) => sum(x), zeros([2]), [zeros([2])] as never)).toThrow(/v must have the structure of x/);
   });
 

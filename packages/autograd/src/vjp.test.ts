@@ -8,7 +8,7 @@ const list = (t: unknown) => (t as Tensor).toList();
 
 describe('vjp', () => {
   it('returns gradients with the structure of x (objects by key, arrays, null, integer leaves)', () => {
-    const x = { b: [tensor([1, 2]), null, { c: tensor(3) }], a: tensor([[1], [2]]), i: tensor([1, 2], undefined, { dtype: 'int32' }) };
+    const x = { b: [tensor([1, 2]), null, { c: tensor(3) }] as [Tensor, null, { c: Tensor }], a: tensor([[1], [2]]), i: tensor([1, 2], undefined, { dtype: 'int32' }) };
     const f = (p: typeof x) => add(sum(mul(p.a, p.b[0]!)), sum(mul(p.b[2]!.c, cast(p.i, 'float32'))));
     const g = grad(f)(x);
     expect(tree.structureEqual(g as Tree<unknown>, x as Tree<unknown>)).toBe(true);
