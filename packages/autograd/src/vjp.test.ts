@@ -1,6 +1,6 @@
 import { fc, it as fcIt } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { add, cast, exp, max, mean, mul, relu, scalar, sum, tensor, tree, type Tensor, type Tree } from '@ssam/tensor';
+import { add, cast, exp, max, maximum, mean, minimum, mul, relu, scalar, sum, tensor, tree, type Tensor, type Tree } from '@ssam/tensor';
 import { activeTracers } from '@ssam/tensor/trace';
 import { grad, stopGradient, valueAndGrad, vjp } from './index.js';
 
@@ -42,9 +42,11 @@ describe('vjp', () => {
     expect(list(a)).toEqual(list(b));
   });
 
-  it('splits ties evenly (max, maximum) as JAX does', () => {
+  it('at ties: max shares evenly (as JAX), maximum gives the second operand all (relu\'(0) = 0, as PyTorch)', () => {
     expect(list(grad((x: Tensor) => max(x))(tensor([1, 3, 3])))).toEqual([0, 0.5, 0.5]);
-    expect(list(grad((x: Tensor) => sum(relu(x)))(tensor([-1, 0, 2])))).toEqual([0, 0.5, 1]);
+    expect(list(grad((x: Tensor) => sum(relu(x)))(tensor([-1, 0, 2])))).toEqual([0, 0, 1]);
+    expect(list(grad((x: Tensor) => sum(maximum(x, x)))(tensor([-1, 0, 2])))).toEqual([1, 1, 1]);
+    expect(list(grad((x: Tensor) => sum(minimum(x, x)))(tensor([-1, 0, 2])))).toEqual([1, 1, 1]);
   });
 
   it('leaves no tracer behind, also when f throws', () => {
