@@ -30,6 +30,12 @@ describe('nested differentiation', () => {
     expect(item(d(d(exp))(scalar(0.5)))).toBeCloseTo(Math.exp(0.5), 5);
   });
 
+  it('hvp of a function that itself takes a gradient (third derivatives): g = ½‖∇f‖², f = Σ x³/3', () => {
+    const f = (x: Tensor) => mul(sum(mul(mul(x, x), x)), 1 / 3); // ∇f = x²
+    const g = (x: Tensor) => mul(sum(square(grad(f)(x))), 0.5); // ½ Σ x⁴, H = diag(6x²)
+    expect(hvp(g, tensor([1, -2, 0.5]), tensor([1, 1, 2])).toArray()).toEqual(Float32Array.from([6, 24, 3]));
+  });
+
   it('hvp of a quadratic ½ xᵀAx is ½(A + Aᵀ)v exactly', () => {
     const A = tensor([[1, 2], [0, 3]]);
     const f = (x: Tensor) => mul(matmul(x, matmul(A, x)), 0.5);
