@@ -86,15 +86,14 @@ function build(name: string, images: ExampleStorage, labels: Int32Array, shape: 
     const m = indices.length;
     const x = new Float32Array(m * d);
     const y = new Int32Array(m);
-    const s = images instanceof Uint8Array && opts.scale !== false ? 1 / 255 : 1;
+    // NOTE: set() converts bytes to float exactly; scaling after, in one pass, keeps both loops
+    // monomorphic (a loop reading `images` directly would see two array types).
     for (let b = 0; b < m; b++) {
       const i = indices[b]!;
       y[b] = labels[i]!;
-      const src = i * d;
-      const dst = b * d;
-      if (s === 1) x.set(images.subarray(src, src + d), dst);
-      else for (let j = 0; j < d; j++) x[dst + j] = images[src + j]! * s;
+      x.set(images.subarray(i * d, (i + 1) * d), b * d);
     }
+    if (images instanceof Uint8Array && opts.scale !== false) scaleInPlace(x, 1 / 255);
     return { x, y, shape: [m, ...shape] };
   };
   const ds: Dataset = {
@@ -137,6 +136,10 @@ export function toBatch(b: HostBatch): Batch {
 export function toHostBatch(b: Batch): HostBatch {
   if (b.x.dtype !== 'float32') throw new ArgumentError('toHostBatch', `x must be float32, got ${b.x.dtype}`);
   return { x: b.x.toArray() as Float32Array, y: Int32Array.from(b.y.toArray()), shape: [...b.x.shape] };
+}
+
+function scaleInPlace(x: Float32Array, s: number): void {
+  for (let j = 0; j < x.length; j++) x[j] = x[j]! * s;
 }
 
 function checkIndices(op: string, indices: ArrayLike<number>, n: number): void {
