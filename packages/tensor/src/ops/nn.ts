@@ -1,7 +1,7 @@
 import { ArgumentError, DTypeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { arange } from './creation.js';
-import { abs, add, div, equal, exp, log, maximum, minimum, mul, neg, sqrt, sub, where, type TensorLike } from './elementwise.js';
+import { abs, add, div, equal, exp, greaterEqual, log, maximum, minimum, mul, neg, sqrt, sub, where, type TensorLike } from './elementwise.js';
 import { reshape } from './movement.js';
 import { max, sum, type ReduceOptions } from './reduce.js';
 
@@ -15,9 +15,12 @@ const greaterThanZero = (x: Tensor): Tensor => sub(1, equal(maximum(x, 0), 0));
 /** 1 / (1 + e^(−x)), written to avoid overflow for large |x|. */
 export function sigmoid(x: Tensor): Tensor {
   // e = exp(−|x|) ∈ (0, 1]; σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0.
-  const e = exp(neg(abs(x)));
+  // NOTE: |x| is taken with the same x ≥ 0 test as the branch, so its derivative at 0 is 1, not
+  // sign(0) = 0: σ'(0) = 1/4 (and tanh'(0) = 1) under autograd.
+  const nonNeg = greaterEqual(x, 0);
+  const e = exp(neg(where(nonNeg, x, neg(x))));
   const pos = div(1, add(1, e));
-  return where(greaterThanZero(x), pos, sub(1, pos));
+  return where(nonNeg, pos, sub(1, pos));
 }
 
 /** tanh(x) = 2σ(2x) − 1. */
@@ -43,8 +46,15 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   return sub(x, logSumExp(x, { axes: axis, keepdims: true }));
 }
 
+/**
+ * exp(x − max) / Σ exp(x − max) along `axis`.
+ * NOTE: not exp(logSoftmax(x)): at large offsets (|x| ~ 1e3) logSumExp is rounded to float32's
+ * coarse spacing there, and the rows would miss 1 by ~1e-4; dividing by the sum makes them exact.
+ */
 export function softmax(x: Tensor, axis = -1): Tensor {
-  return exp(logSoftmax(x, axis));
+  const m = max(x, { axes: axis, keepdims: true });
+  const e = exp(sub(x, where(equal(abs(m), Infinity), 0, m)));
+  return div(e, sum(e, { axes: axis, keepdims: true }));
 }
 
 /** One-hot float32 encoding of int32 labels: shape labels.shape + [numClasses]. */
