@@ -58,6 +58,16 @@ describe('fisherScores', () => {
     },
   );
 
+  it('is right at a zero-initialised model (σ\'(0) = 1/4: regression for the sigmoid gradient at 0)', () => {
+    const xs = [[1, -2], [0.5, 3]];
+    const ys = [1, 0];
+    const f = fisherScores(logisticLoss, { w: tensor([0, 0]), b: tensor(0) }, { x: tensor(xs), y: tensor(ys) }) as LR;
+    const want = analytic([0, 0], 0, xs, ys, [0, 1]);
+    close(f.w, want.w); // (0.5² + 0.5²·0.25, 0.5²·4 + 0.5²·9)
+    close(f.b, want.b);
+    expect(want.b).toBe(0.5);
+  });
+
   it('uses numSamples examples: the first ones, or a keyed draw without replacement', () => {
     const xs = [[1, 0], [0, 2], [1, 1], [-1, 3], [2, -1]];
     const ys = [1, 0, 0, 1, 1];
