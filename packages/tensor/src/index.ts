@@ -33,6 +33,22 @@ export type { Tree, TreeDef } from './tree.js';
 export * as random from './random.js';
 export type { Key } from './random.js';
 
-import { setDefaultBackendFactory } from './backend.js';
+import { setDefaultBackendFactory, type Backend } from './backend.js';
 import { referenceBackend } from './backends/reference/index.js';
-setDefaultBackendFactory(() => referenceBackend);
+import { createWasmBackend } from './backends/wasm/backend.js';
+
+// The default backend is the WebAssembly one when it loads (Node with dist/ssam-kernels.wasm),
+// else the reference; `currentBackend().describe()` says which and why. SSAM_BACKEND=reference
+// forces the reference. Created on first use, so importing the package starts no threads.
+let chosenDefault: Backend | undefined;
+function pickDefault(): Backend {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  if (env?.SSAM_BACKEND === 'reference') return referenceBackend;
+  try {
+    return createWasmBackend();
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return { ...referenceBackend, describe: () => `${referenceBackend.describe?.()}; wasm backend unavailable: ${why}` };
+  }
+}
+setDefaultBackendFactory(() => (chosenDefault ??= pickDefault()));

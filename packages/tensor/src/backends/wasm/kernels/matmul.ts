@@ -1,0 +1,92 @@
+import type { PrimAttrs } from '../../../primitives.js';
+import { sizeOf, stridesOf } from '../../../shape.js';
+import { dataOf, fromHost, type Tensor } from '../../../tensor.js';
+import type { WasmRuntime } from '../runtime.js';
+
+const MR = 5;
+const NR = 8;
+/** Below this many flops a matmul stays on the calling thread (a fork-join costs ~10 µs). */
+export const PARALLEL_FLOPS = 1 << 19;
+
+const ceilDiv = (a: number, b: number) => Math.floor((a + b - 1) / b);
+
+/**
+ * Batched matmul with NumPy batch broadcasting. Phase 1 packs each distinct B once (chunks over
+ * column panels); phase 2 runs the 5x8 SIMD micro-kernel over (batch, row block, column block)
+ * chunks. Transposed operands are handled by the packing strides, so no transpose is materialised.
+ */
+export function matmulKernel(rt: WasmRuntime) {
+  return (inputs: readonly Tensor[], attrs: PrimAttrs['matmul']): Tensor => {
+    const [a, b] = inputs as [Tensor, Tensor];
+    const ra = a.rank, rb = b.rank;
+    const ta = attrs.transposeA, tb = attrs.transposeB;
+    const m = ta ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+    const k = ta ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+    const n = tb ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+    const aBatch = a.shape.slice(0, ra - 2), bBatch = b.shape.slice(0, rb - 2);
+    const rank = Math.max(aBatch.length, bBatch.length);
+    const batch: number[] = [];
+    for (let i = 0; i < rank; i++) {
+      const da = aBatch[aBatch.length - rank + i] ?? 1, db = bBatch[bBatch.length - rank + i] ?? 1;
+      batch.push(da === 1 ? db : da);
+    }
+    const nb = sizeOf(batch);
+    const outShape = [...batch, m, n];
+    if (nb * m * n === 0) return fromHost(new Float32Array(0), outShape, 'float32');
+    // operand batch index of every output batch element (broadcast axes contribute 0)
+    const aIdx = new Int32Array(nb), bIdx = new Int32Array(nb);
+    const aSt = stridesOf(aBatch), bSt = stridesOf(bBatch), oSt = stridesOf(batch);
+    for (let bi = 0; bi < nb; bi++) {
+      let ai = 0, bj = 0;
+      for (let d = 0; d < rank; d++) {
+        const id = Math.floor(bi / oSt[d]!) % batch[d]!;
+        const da = d - (rank - aBatch.length), db = d - (rank - bBatch.length);
+        if (da >= 0 && aBatch[da] !== 1) ai += id * aSt[da]!;
+        if (db >= 0 && bBatch[db] !== 1) bj += id * bSt[db]!;
+      }
+      aIdx[bi] = ai * m * k;
+      bIdx[bi] = bj;
+    }
+    const nbB = sizeOf(bBatch);
+    const ex = rt.exports;
+    const mark = rt.mark();
+    try {
+      const pa = rt.put(dataOf(a));
+      const pb = rt.put(dataOf(b));
+      const pc = rt.alloc(nb * m * n * 4);
+      const bOffs = rt.putInts(Array.from({ length: nbB }, (_, i) => i * k * n));
+      const tables = rt.alloc(nb * 8);
+      rt.i32.set(aIdx, tables >>> 2);
+      rt.i32.set(bIdx, (tables >>> 2) + nb);
+      const packed = rt.alloc(nbB * ex.packedBSize(k, n) * 4);
+      const scratchStride = ex.tileScratchSize() * 4;
+      const scratch = rt.alloc(rt.threads * scratchStride);
+      const parallel = rt.threads > 1 && 2 * nb * m * n * k >= PARALLEL_FLOPS;
+      const target = parallel ? 4 * rt.threads : 1;
+      // phase 1: pack B
+      const panels = ceilDiv(n, NR);
+      const packChunks = parallel ? Math.min(panels, ceilDiv(target, nbB)) : 1;
+      const panelsPerChunk = ceilDiv(panels, packChunks);
+      const chunksPerMatrix = ceilDiv(panels, panelsPerChunk);
+      const rsB = tb ? 1 : n, csB = tb ? k : 1;
+      rt.run('bmmPackB', [pb, bOffs, rsB, csB, k, n, packed, panelsPerChunk, chunksPerMatrix], nbB * chunksPerMatrix);
+      // phase 2: C tiles
+      const perBatch = parallel ? ceilDiv(target, nb) : 1;
+      const rowPanels = ceilDiv(m, MR);
+      const rowChunks = Math.min(rowPanels, perBatch);
+      const rowsPerChunk = ceilDiv(rowPanels, rowChunks) * MR;
+      const colChunks = Math.min(panels, ceilDiv(perBatch, ceilDiv(m, rowsPerChunk)));
+      const colsPerChunk = ceilDiv(panels, colChunks) * NR;
+      const rC = ceilDiv(m, rowsPerChunk), cC = ceilDiv(n, colsPerChunk);
+      const rsA = ta ? 1 : k, csA = ta ? m : 1;
+      rt.run(
+        'bmmCompute',
+        [pa, tables, nb, rsA, csA, packed, pc, m, n, k, rowsPerChunk, rC, colsPerChunk, cC, scratch, scratchStride],
+        nb * rC * cC,
+      );
+      return fromHost(rt.takeF32(pc, nb * m * n), outShape, 'float32');
+    } finally {
+      rt.release(mark);
+    }
+  };
+}

@@ -1,0 +1,174 @@
+import type { Worker } from 'node:worker_threads';
+import { PARALLEL_OPS, type ParallelOp } from './exports.js';
+import { nodeBuiltins } from './node.js';
+import type { WasmInstance, WasmMemory, WasmModule } from './wasm-api.js';
+
+// Control block layout (Int32 words) of the SharedArrayBuffer that the threads share.
+const SEQ = 0; // task sequence number; idle workers Atomics.wait on it
+const DONE = 1; // chunks finished in the current task
+const NCHUNKS = 2;
+const OP = 3;
+const ARGC = 4;
+const ERROR = 5; // set by a worker whose chunk threw
+const CLAIM_BYTE = 64; // BigInt64: (seq << 32) | next unclaimed chunk
+const ARGS_BYTE = 128; // Float64 arguments
+const MAX_ARGS = 48;
+
+/**
+ * The worker body, evaluated as CommonJS source so the same code runs from the TypeScript sources
+ * and from dist. It instantiates the kernel module over the shared memory and loops: wait for a
+ * task, claim chunks until none are left, report each finished chunk.
+ */
+const WORKER_SOURCE = String.raw`
+const { workerData } = require('node:worker_threads');
+const { module, memory, sab, tid, ops, spinMicros } = workerData;
+const instance = new WebAssembly.Instance(module, { env: { memory } });
+const fns = ops.map((name) => instance.exports[name]);
+const ctl = new Int32Array(sab, 0, 16);
+const claim = new BigInt64Array(sab, ${CLAIM_BYTE}, 1);
+const args = new Float64Array(sab, ${ARGS_BYTE}, ${MAX_ARGS});
+function waitTask(last) {
+  let s = Atomics.load(ctl, ${SEQ});
+  if (s !== last) return s;
+  const t0 = performance.now();
+  for (let i = 1; ; i++) {
+    s = Atomics.load(ctl, ${SEQ});
+    if (s !== last) return s;
+    if ((i & 255) === 0 && performance.now() - t0 > spinMicros / 1000) break;
+  }
+  Atomics.wait(ctl, ${SEQ}, last);
+  return Atomics.load(ctl, ${SEQ});
+}
+function work(seq) {
+  const n = Atomics.load(ctl, ${NCHUNKS});
+  const fn = fns[Atomics.load(ctl, ${OP})];
+  const argc = Atomics.load(ctl, ${ARGC});
+  const a = Array.from(args.subarray(0, argc));
+  a.push(0, tid);
+  const hi = BigInt(seq) << 32n;
+  for (;;) {
+    const v = Atomics.load(claim, 0);
+    if ((v >> 32n) !== BigInt(seq)) return;
+    const idx = Number(v - hi);
+    if (idx >= n) return;
+    if (Atomics.compareExchange(claim, 0, v, v + 1n) !== v) continue;
+    a[argc] = idx;
+    try { fn(...a); } catch (e) { Atomics.store(ctl, ${ERROR}, 1); }
+    if (Atomics.add(ctl, ${DONE}, 1) + 1 === n) Atomics.notify(ctl, ${DONE});
+  }
+}
+let last = 0;
+for (;;) { last = waitTask(last); work(last); }
+`;
+
+export interface PoolOptions {
+  /** How long an idle worker spins before sleeping on a futex (default 200 µs). */
+  readonly spinMicros?: number;
+}
+
+/**
+ * A synchronous fork-join pool over Node worker threads that all instantiate one kernel module on
+ * one shared WebAssembly.Memory. `run` publishes a task (an exported function, its arguments and a
+ * chunk count), claims chunks on the calling thread too, and returns when every chunk is done:
+ * ops stay synchronous. Chunks are claimed dynamically, so a worker that is descheduled (2 shared
+ * cores) only delays the chunks it already holds; chunk boundaries never depend on which thread
+ * runs them, so results do not depend on the thread count.
+ */
+export class ForkJoinPool {
+  private readonly ctl: Int32Array;
+  private readonly claim: BigInt64Array;
+  private readonly args: Float64Array;
+  private readonly workers: Worker[] = [];
+  private seq = 0;
+  private readonly fns: ((...a: number[]) => void)[];
+  private readonly spinMicros: number;
+
+  constructor(
+    module: WasmModule,
+    memory: WasmMemory,
+    instance: WasmInstance,
+    readonly workerCount: number,
+    opts: PoolOptions = {},
+  ) {
+    const sab = new SharedArrayBuffer(ARGS_BYTE + MAX_ARGS * 8);
+    this.ctl = new Int32Array(sab, 0, 16);
+    this.claim = new BigInt64Array(sab, CLAIM_BYTE, 1);
+    this.args = new Float64Array(sab, ARGS_BYTE, MAX_ARGS);
+    this.fns = PARALLEL_OPS.map((name) => instance.exports[name] as (...a: number[]) => void);
+    this.spinMicros = opts.spinMicros ?? 200;
+    if (workerCount > 0) {
+      const wt = nodeBuiltins()?.workerThreads;
+      if (!wt) throw new Error('worker threads are not available');
+      for (let w = 0; w < workerCount; w++) {
+        const worker = new wt.Worker(WORKER_SOURCE, {
+          eval: true,
+          workerData: { module, memory, sab, tid: w + 1, ops: [...PARALLEL_OPS], spinMicros: this.spinMicros },
+        });
+        worker.unref();
+        this.workers.push(worker);
+      }
+    }
+  }
+
+  /** Runs chunks 0..nChunks-1 of `op(...args, chunk, tid)`, spread over the calling thread and the workers. */
+  run(op: ParallelOp, args: readonly number[], nChunks: number): void {
+    if (nChunks <= 0) return;
+    const fn = this.fns[PARALLEL_OPS.indexOf(op)]!;
+    const argc = args.length;
+    const a = [...args, 0, 0];
+    if (this.workerCount === 0 || nChunks === 1) {
+      for (let c = 0; c < nChunks; c++) {
+        a[argc] = c;
+        fn(...a);
+      }
+      return;
+    }
+    if (argc > MAX_ARGS) throw new Error(`ForkJoinPool.run: ${op} has ${argc} arguments, at most ${MAX_ARGS}`);
+    const ctl = this.ctl;
+    const seq = (this.seq = (this.seq + 1) | 0);
+    const hi = BigInt(seq) << 32n;
+    // NOTE: reset the claim word before rewriting the arguments: a worker still holding the old
+    // sequence number then fails its claim instead of running a chunk with mixed arguments.
+    Atomics.store(this.claim, 0, hi);
+    this.args.set(args);
+    Atomics.store(ctl, NCHUNKS, nChunks);
+    Atomics.store(ctl, OP, PARALLEL_OPS.indexOf(op));
+    Atomics.store(ctl, ARGC, argc);
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, ERROR, 0);
+    Atomics.store(ctl, SEQ, seq);
+    Atomics.notify(ctl, SEQ);
+    for (;;) {
+      const v = Atomics.load(this.claim, 0);
+      const idx = Number(v - hi);
+      if (idx >= nChunks) break;
+      if (Atomics.compareExchange(this.claim, 0, v, v + 1n) !== v) continue;
+      a[argc] = idx;
+      fn(...a);
+      Atomics.add(ctl, DONE, 1);
+    }
+    this.join(nChunks);
+    if (Atomics.load(ctl, ERROR) !== 0) throw new Error(`wasm kernel ${op} failed on a worker thread`);
+  }
+
+  private join(nChunks: number): void {
+    const ctl = this.ctl;
+    let done = Atomics.load(ctl, DONE);
+    if (done >= nChunks) return;
+    const t0 = performance.now();
+    for (let i = 1; done < nChunks; i++) {
+      done = Atomics.load(ctl, DONE);
+      if ((i & 255) === 0 && performance.now() - t0 > this.spinMicros / 1000) break;
+    }
+    while (done < nChunks) {
+      Atomics.wait(ctl, DONE, done, 50);
+      done = Atomics.load(ctl, DONE);
+    }
+  }
+
+  /** Stops the workers (tests and benchmarks that create many backends). */
+  terminate(): void {
+    for (const w of this.workers) void w.terminate();
+    this.workers.length = 0;
+  }
+}
