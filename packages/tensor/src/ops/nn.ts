@@ -46,8 +46,15 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   return sub(x, logSumExp(x, { axes: axis, keepdims: true }));
 }
 
+/**
+ * exp(x − max) / Σ exp(x − max) along `axis`.
+ * NOTE: not exp(logSoftmax(x)): at large offsets (|x| ~ 1e3) logSumExp is rounded to float32's
+ * coarse spacing there, and the rows would miss 1 by ~1e-4; dividing by the sum makes them exact.
+ */
 export function softmax(x: Tensor, axis = -1): Tensor {
-  return exp(logSoftmax(x, axis));
+  const m = max(x, { axes: axis, keepdims: true });
+  const e = exp(sub(x, where(equal(abs(m), Infinity), 0, m)));
+  return div(e, sum(e, { axes: axis, keepdims: true }));
 }
 
 /** One-hot float32 encoding of int32 labels: shape labels.shape + [numClasses]. */
