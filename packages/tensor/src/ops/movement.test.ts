@@ -161,7 +161,7 @@ describe('gather and scatterAdd', () => {
     const y = seededTensor(g.shape, seed);
     const s = scatterAdd(y, i, axis, x.shape[axis]!);
     expect(s.shape).toEqual(x.shape);
-    const ip = (a: Tensor, b: Tensor) => a.toArray().reduce((acc, v, k) => acc + v * b.toArray()[k]!, 0);
+    const ip = (a: Tensor, b: Tensor) => { const B = b.toArray(); return Array.from(a.toArray()).reduce((acc, v, k) => acc + v * B[k]!, 0); };
     expect(Math.abs(ip(g, y) - ip(x, s))).toBeLessThan(1e-5 * (1 + g.size));
   });
 
