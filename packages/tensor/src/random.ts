@@ -15,113 +15,13 @@
  * const idx = random.permutation(k2, 60000);
  */
 import { erf, erfinvF32 } from './internal/erf.js';
-import { threefry2x32, threefryBits } from './internal/threefry.js';
+import { bits, checkCount, checkFinite, checkKey, checkShapeArg, split, type Key } from './internal/keys.js';
+import { threefryBits } from './internal/threefry.js';
 import { ArgumentError, ShapeError, fmtShape } from './errors.js';
-import { broadcastShapes, checkShape, sizeOf, stridesOf, type Shape } from './shape.js';
+import { broadcastShapes, sizeOf, stridesOf, type Shape } from './shape.js';
 import { dataOf, fromHost, isTensor, type Tensor } from './tensor.js';
 
-const U32 = 0x1_0000_0000;
-const isU32 = (w: unknown): w is number => typeof w === 'number' && Number.isInteger(w) && w >= 0 && w < U32;
-
-/** A PRNG key: two uint32 words. Immutable, and a pytree leaf (so keys can sit in model state). */
-export class Key {
-  readonly words: readonly [number, number];
-
-  /** Prefer `random.key(seed)` or `random.keyFromWords(w0, w1)`. */
-  constructor(w0: number, w1: number) {
-    if (!isU32(w0) || !isU32(w1))
-      throw new ArgumentError('random.Key', `words must be integers in [0, 2^32), got [${w0}, ${w1}]`);
-    this.words = Object.freeze([w0, w1] as [number, number]);
-    Object.freeze(this);
-  }
-
-  /** True when both words are equal. */
-  equals(other: Key): boolean {
-    return this.words[0] === other.words[0] && this.words[1] === other.words[1];
-  }
-
-  toString(): string {
-    return `Key(${this.words[0]}, ${this.words[1]})`;
-  }
-}
-
-/** Rebuilds a key from its two uint32 words (as saved from `key.words`). */
-export function keyFromWords(w0: number, w1: number): Key {
-  if (!isU32(w0) || !isU32(w1))
-    throw new ArgumentError('random.keyFromWords', `words must be integers in [0, 2^32), got [${w0}, ${w1}]`);
-  return new Key(w0, w1);
-}
-
-/**
- * The key for an integer seed, as JAX's `PRNGKey(seed)`: words [0, seed] for 0 ≤ seed < 2^32.
- * Other 64-bit seeds (negative or ≥ 2^32, as a safe integer or a bigint) give the two halves of
- * the seed's 64-bit two's complement [hi, lo], which is JAX's answer with `jax_enable_x64`.
- */
-export function key(seed: number | bigint): Key {
-  if (typeof seed === 'number') {
-    if (!Number.isSafeInteger(seed))
-      throw new ArgumentError('random.key', `seed must be a safe integer (or a bigint), got ${seed}; round it or pass a bigint`);
-    if (seed >= 0 && seed < U32) return new Key(0, seed);
-    seed = BigInt(seed);
-  }
-  if (typeof seed !== 'bigint') throw new ArgumentError('random.key', `seed must be an integer, got ${typeof seed}`);
-  if (seed < -(1n << 63n) || seed >= 1n << 64n)
-    throw new ArgumentError('random.key', `seed ${seed} does not fit in 64 bits`);
-  const u = BigInt.asUintN(64, seed);
-  return new Key(Number(u >> 32n), Number(u & 0xffffffffn));
-}
-
-function checkKey(op: string, k: unknown): asserts k is Key {
-  if (!(k instanceof Key))
-    throw new ArgumentError(op, `key must be a random.Key (from random.key(seed) or random.split), got ${describe(k)}`);
-}
-
-function describe(x: unknown): string {
-  if (isTensor(x)) return x.toString();
-  if (Array.isArray(x)) return `an array of length ${x.length}; wrap saved words with random.keyFromWords(w0, w1)`;
-  return x === null ? 'null' : typeof x;
-}
-
-function checkCount(op: string, arg: string, n: unknown, max = 0x7fff_ffff): asserts n is number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > max)
-    throw new ArgumentError(op, `${arg} must be an integer in [0, ${max}], got ${String(n)}`);
-}
-
-function checkShapeArg(op: string, shape: unknown): asserts shape is Shape {
-  if (!Array.isArray(shape)) throw new ArgumentError(op, `shape must be an array of sizes such as [2, 3], got ${String(shape)}`);
-  checkShape(op, 'shape', shape);
-}
-
-function checkFinite(op: string, arg: string, v: unknown): asserts v is number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArgumentError(op, `${arg} must be a finite number, got ${String(v)}`);
-}
-
-/** `n` new keys from `key` (the words of JAX's `split(key, n)`). Never reuse `key` afterwards. */
-export function split(key: Key, n = 2): Key[] {
-  checkKey('random.split', key);
-  checkCount('random.split', 'n', n, 0x3fff_ffff);
-  const w = threefryBits(key.words[0], key.words[1], 2 * n);
-  return Array.from({ length: n }, (_, i) => new Key(w[2 * i]!, w[2 * i + 1]!));
-}
-
-/**
- * A key derived from `key` and an integer (a step, a layer index), as JAX's `fold_in`: the hash of
- * the counter pair (0, data). `data` is taken as uint32; negative int32 values wrap like a cast.
- */
-export function foldIn(key: Key, data: number): Key {
-  checkKey('random.foldIn', key);
-  if (typeof data !== 'number' || !Number.isInteger(data) || data < -0x8000_0000 || data >= U32)
-    throw new ArgumentError('random.foldIn', `data must be an integer in [-2^31, 2^32), got ${String(data)}`);
-  const [a, b] = threefry2x32(key.words, [0, data >>> 0]);
-  return new Key(a, b);
-}
-
-/** `n` uniformly random uint32 words (JAX's `random.bits(key, (n,))`). */
-export function bits(key: Key, n: number): Uint32Array {
-  checkKey('random.bits', key);
-  checkCount('random.bits', 'n', n);
-  return threefryBits(key.words[0], key.words[1], n);
-}
+export { Key, keyFromWords, key, split, foldIn, bits } from './internal/keys.js';
 
 const f32 = Math.fround;
 
@@ -330,6 +230,8 @@ export function randint(key: Key, shape: Shape, min: number, max: number): Tenso
   return fromHost(out, shape, 'int32');
 }
 
+const PACK = 2 ** 21;
+
 /**
  * A random permutation of 0..n−1 as int32, exactly JAX's `permutation(key, n)`: rounds of a stable
  * sort of the current order by fresh random 32-bit words (each round uses the second half of
@@ -349,10 +251,18 @@ export function permutation(key: Key, n: number): Tensor {
     const [next, sub] = split(k);
     k = next!;
     const sortKeys = threefryBits(sub!.words[0], sub!.words[1], n);
-    const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((a, b) => sortKeys[a]! - sortKeys[b]! || a - b);
     const nextPerm = new Int32Array(n);
-    for (let i = 0; i < n; i++) nextPerm[i] = perm[order[i]!]!;
+    if (n <= PACK) {
+      // Stable sort by (word, position) as one exact double: word·2^21 + position < 2^53.
+      const packed = new Float64Array(n);
+      for (let i = 0; i < n; i++) packed[i] = sortKeys[i]! * PACK + i;
+      packed.sort();
+      for (let i = 0; i < n; i++) nextPerm[i] = perm[packed[i]! % PACK]!;
+    } else {
+      const order = Array.from({ length: n }, (_, i) => i);
+      order.sort((a, b) => sortKeys[a]! - sortKeys[b]! || a - b);
+      for (let i = 0; i < n; i++) nextPerm[i] = perm[order[i]!]!;
+    }
     perm = nextPerm;
   }
   return fromHost(perm, [n], 'int32');
