@@ -31,7 +31,7 @@ export { square, relu, leakyRelu, sigmoid, tanh, gelu, logSumExp, logSoftmax, so
 export * as tree from './tree.js';
 export type { Tree, TreeDef } from './tree.js';
 export * as random from './random.js';
-export type { Key } from './random.js';
+export { Key } from './random.js';
 
 import { setDefaultBackendFactory, type Backend } from './backend.js';
 import { referenceBackend } from './backends/reference/index.js';

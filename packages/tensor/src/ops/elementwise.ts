@@ -8,8 +8,13 @@ import { scalar } from './creation.js';
 /** A tensor, or a number that becomes a rank-0 tensor of the other operand's dtype. */
 export type TensorLike = Tensor | number;
 
-export function asTensor(x: TensorLike, like?: Tensor): Tensor {
-  return isTensor(x) ? x : scalar(x, like?.dtype ?? 'float32');
+export function asTensor(x: TensorLike, like?: Tensor, op = 'asTensor'): Tensor {
+  if (isTensor(x)) return x;
+  const dtype = like?.dtype ?? 'float32';
+  // NOTE: a fractional number would silently truncate to an int32 scalar; refuse instead.
+  if (dtype === 'int32' && !Number.isInteger(x))
+    throw new DTypeError(op, `the number ${x} cannot combine with an int32 tensor [${like!.shape.join(', ')}] without truncation; cast the tensor to float32 first`);
+  return scalar(x, dtype);
 }
 
 function needFloat(op: string, x: Tensor, arg = 'x'): void {
@@ -17,8 +22,8 @@ function needFloat(op: string, x: Tensor, arg = 'x'): void {
 }
 
 function binaryArgs(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor, number[]] {
-  const ta = isTensor(a) ? a : asTensor(a, isTensor(b) ? b : undefined);
-  const tb = isTensor(b) ? b : asTensor(b, ta);
+  const ta = isTensor(a) ? a : asTensor(a, isTensor(b) ? b : undefined, op);
+  const tb = isTensor(b) ? b : asTensor(b, ta, op);
   if (ta.dtype !== tb.dtype)
     throw new DTypeError(op, `dtypes differ: a is ${ta.dtype} [${ta.shape.join(', ')}], b is ${tb.dtype} [${tb.shape.join(', ')}]; cast one of them`);
   return [ta, tb, broadcastShapes(op, ta.shape, tb.shape)];
