@@ -12,6 +12,8 @@ export { ShapeError, DTypeError, ArgumentError } from './errors.js';
 export { PRIMITIVES, type PrimName, type PrimAttrs, type CompareOp, type ConvAttrs, type PoolAttrs } from './primitives.js';
 export { apply, currentBackend, withBackend, type Backend, type Kernel, type Kernels } from './backend.js';
 export { referenceBackend } from './backends/reference/index.js';
+/** Scalar snippets (JavaScript syntax) of the elementwise primitives, for backends that generate kernels. */
+export { UNARY_SNIPPETS, BINARY_SNIPPETS, COMPARE_SNIPPETS } from './backends/reference/elementwise.js';
 
 export { tensor, scalar, full, zeros, ones, zerosLike, onesLike, arange, linspace, eye, type NestedArray, type TensorOptions } from './ops/creation.js';
 export {
