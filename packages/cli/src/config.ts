@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
+import { sequenceS } from 'fp-ts/lib/Apply.js';
 
 /** Everything that determines a training run; written to runs/<name>/config.json. */
 export interface TrainConfig {
@@ -29,6 +30,10 @@ export interface TrainConfig {
   readonly dropRate: number;
   readonly checkpointEvery: number;
   readonly labelSmoothing: number;
+  /** Hidden layer widths of `--model mlp`. */
+  readonly width: readonly number[];
+  /** The budget preset whose defaults filled the options not given explicitly. */
+  readonly budget: string;
 }
 
 export const OPTIMIZERS = ['sgd', 'sam', 'asam', 'ssam-f', 'ssam-d'] as const;
@@ -57,6 +62,13 @@ const oneOf = <T extends string>(raw: Raw, key: string, flag: string, allowed: r
   return allowed.includes(v as T) ? E.right(v as T) : E.left(new UsageError(`--${flag} must be one of ${allowed.join(', ')}; got '${String(v)}'`));
 };
 
+const flag = (raw: Raw, key: string): E.Either<UsageError, boolean> => {
+  const v = raw[key];
+  if (v === undefined || v === false || v === 'false') return E.right(false);
+  if (v === true || v === 'true') return E.right(true);
+  return E.left(new UsageError(`--${key} is a switch and takes no value; got '${String(v)}'`));
+};
+
 export function parsePattern(v: string): E.Either<UsageError, Pattern> {
   if (v === 'unstructured' || v === 'structured') return E.right({ kind: v });
   const m = /^nm:(\d+):(\d+)$/.exec(v);
@@ -78,60 +90,95 @@ export function parseData(v: string): E.Either<UsageError, [string, string | und
   return E.right([name, dir]);
 }
 
+/** `--width 256,128` (or a number, or an array from a config file) → [256, 128]. */
+export function parseWidth(v: unknown): E.Either<UsageError, readonly number[]> {
+  const parts = Array.isArray(v) ? v.map(Number) : typeof v === 'number' ? [v] : String(v).split(',').map((x) => (x.trim() === '' ? Number.NaN : Number(x)));
+  return parts.length > 0 && parts.every((n) => Number.isInteger(n) && n >= 1)
+    ? E.right(parts)
+    : E.left(new UsageError(`--width must be positive integers separated by commas (e.g. 128 or 256,128); got '${String(v)}'`));
+}
+
+/** Options that only make sense together (a pattern for SSAM-F, a sparsity that N:M implies). */
+function checkCombination(raw: Raw, optimizer: OptimizerName, pattern: Pattern, sparsity: number): E.Either<UsageError, void> {
+  if (pattern.kind !== 'unstructured' && optimizer !== 'ssam-f')
+    return E.left(new UsageError(`--pattern ${raw.pattern} needs --optimizer ssam-f (the Fisher mask); ${optimizer} ${optimizer === 'ssam-d' ? 'grows random unstructured masks' : 'has no mask'}`));
+  if (pattern.kind === 'nm' && raw.sparsity !== undefined && Math.abs(sparsity - (1 - pattern.n / pattern.m)) > 1e-12)
+    return E.left(new UsageError(`--sparsity ${sparsity} contradicts --pattern nm:${pattern.n}:${pattern.m}, which perturbs ${pattern.n} of every ${pattern.m} (sparsity ${1 - pattern.n / pattern.m}); leave --sparsity out`));
+  return E.right(undefined);
+}
+
 /** Validates raw option values (from commander or a config file) into a TrainConfig. */
 export function parseTrainConfig(raw: Raw, models: readonly string[]): E.Either<UsageError, TrainConfig> {
+  const opt = <A>(key: string, f: () => E.Either<UsageError, A>): E.Either<UsageError, A | undefined> => (raw[key] === undefined ? E.right(undefined) : f());
+  // Each field is checked on its own; the first bad one (in this order) is the error reported.
+  const fields = sequenceS(E.Apply)({
+    model: oneOf(raw, 'model', 'model', models, 'mlp'),
+    data: parseData(String(raw.data ?? 'mnist')),
+    optimizer: oneOf(raw, 'optimizer', 'optimizer', OPTIMIZERS, 'sgd'),
+    sparsity: num(raw, 'sparsity', 'sparsity', (v) => v >= 0 && v <= 1, 'a number in [0, 1]', 0.5),
+    pattern: parsePattern(String(raw.pattern ?? 'unstructured')),
+    rho: num(raw, 'rho', 'rho', (v) => v >= 0, 'a number >= 0', raw.optimizer === 'asam' ? 2.0 : 0.05),
+    lr: num(raw, 'lr', 'lr', (v) => v > 0, 'a number > 0', 0.1),
+    momentum: num(raw, 'momentum', 'momentum', (v) => v >= 0 && v < 1, 'a number in [0, 1)', 0.9),
+    weightDecay: num(raw, 'weightDecay', 'weight-decay', (v) => v >= 0, 'a number >= 0', 5e-4),
+    schedule: oneOf(raw, 'schedule', 'schedule', ['constant', 'cosine', 'multistep', 'linear'] as const, 'cosine'),
+    warmupEpochs: int(raw, 'warmupEpochs', 'warmup-epochs', 0, 0),
+    epochs: int(raw, 'epochs', 'epochs', 1, 3),
+    batchSize: int(raw, 'batchSize', 'batch-size', 1, 128),
+    seed: int(raw, 'seed', 'seed', 0, 0),
+    threads: opt('threads', () => int(raw, 'threads', 'threads', 1, 1)),
+    backend: oneOf(raw, 'backend', 'backend', ['auto', 'reference', 'wasm'] as const, 'auto'),
+    trainSubset: opt('trainSubset', () => int(raw, 'trainSubset', 'train-subset', 1, 1)),
+    testSubset: opt('testSubset', () => int(raw, 'testSubset', 'test-subset', 1, 1)),
+    fisherSamples: int(raw, 'fisherSamples', 'fisher-samples', 1, 128),
+    maskInterval: int(raw, 'maskInterval', 'mask-interval', 1, 1),
+    dropRate: num(raw, 'dropRate', 'drop-rate', (v) => v >= 0 && v <= 1, 'a number in [0, 1]', 0.5),
+    checkpointEvery: int(raw, 'checkpointEvery', 'checkpoint-every', 0, 0),
+    labelSmoothing: num(raw, 'labelSmoothing', 'label-smoothing', (v) => v >= 0 && v < 1, 'a number in [0, 1)', 0),
+    width: parseWidth(raw.width ?? [128]),
+    nesterov: flag(raw, 'nesterov'),
+    augment: flag(raw, 'augment'),
+  });
   return pipe(
-    E.Do,
-    E.bind('model', () => oneOf(raw, 'model', 'model', models, 'mlp')),
-    E.bind('data', () => parseData(String(raw.data ?? 'mnist'))),
-    E.bind('optimizer', () => oneOf(raw, 'optimizer', 'optimizer', OPTIMIZERS, 'sgd')),
-    E.bind('sparsity', () => num(raw, 'sparsity', 'sparsity', (v) => v >= 0 && v <= 1, 'a number in [0, 1]', 0.5)),
-    E.bind('pattern', () => parsePattern(String(raw.pattern ?? 'unstructured'))),
-    E.bind('rho', () => num(raw, 'rho', 'rho', (v) => v >= 0, 'a number >= 0', raw.optimizer === 'asam' ? 2.0 : 0.05)),
-    E.bind('lr', () => num(raw, 'lr', 'lr', (v) => v > 0, 'a number > 0', 0.05)),
-    E.bind('momentum', () => num(raw, 'momentum', 'momentum', (v) => v >= 0 && v < 1, 'a number in [0, 1)', 0.9)),
-    E.bind('weightDecay', () => num(raw, 'weightDecay', 'weight-decay', (v) => v >= 0, 'a number >= 0', 5e-4)),
-    E.bind('schedule', () => oneOf(raw, 'schedule', 'schedule', ['constant', 'cosine', 'multistep', 'linear'] as const, 'cosine')),
-    E.bind('warmupEpochs', () => int(raw, 'warmupEpochs', 'warmup-epochs', 0, 0)),
-    E.bind('epochs', () => int(raw, 'epochs', 'epochs', 1, 3)),
-    E.bind('batchSize', () => int(raw, 'batchSize', 'batch-size', 1, 128)),
-    E.bind('seed', () => int(raw, 'seed', 'seed', 0, 0)),
-    E.bind('threads', () => (raw.threads === undefined ? E.right(undefined) : int(raw, 'threads', 'threads', 1, 1))),
-    E.bind('backend', () => oneOf(raw, 'backend', 'backend', ['auto', 'reference', 'wasm'] as const, 'auto')),
-    E.bind('trainSubset', () => (raw.trainSubset === undefined ? E.right(undefined) : int(raw, 'trainSubset', 'train-subset', 1, 1))),
-    E.bind('testSubset', () => (raw.testSubset === undefined ? E.right(undefined) : int(raw, 'testSubset', 'test-subset', 1, 1))),
-    E.bind('fisherSamples', () => int(raw, 'fisherSamples', 'fisher-samples', 1, 128)),
-    E.bind('maskInterval', () => int(raw, 'maskInterval', 'mask-interval', 1, 1)),
-    E.bind('dropRate', () => num(raw, 'dropRate', 'drop-rate', (v) => v >= 0 && v <= 1, 'a number in [0, 1]', 0.5)),
-    E.bind('checkpointEvery', () => int(raw, 'checkpointEvery', 'checkpoint-every', 0, 0)),
-    E.bind('labelSmoothing', () => num(raw, 'labelSmoothing', 'label-smoothing', (v) => v >= 0 && v < 1, 'a number in [0, 1)', 0)),
-    E.map((c) => ({
-      model: c.model,
-      data: c.data[0],
-      ...(c.data[1] ? { dataDir: c.data[1] } : {}),
-      optimizer: c.optimizer,
-      sparsity: c.sparsity,
-      pattern: c.pattern,
-      rho: c.rho,
-      lr: c.lr,
-      momentum: c.momentum,
-      weightDecay: c.weightDecay,
-      nesterov: Boolean(raw.nesterov ?? false),
-      schedule: c.schedule,
-      warmupEpochs: c.warmupEpochs,
-      epochs: c.epochs,
-      batchSize: c.batchSize,
-      augment: Boolean(raw.augment ?? false),
-      seed: c.seed,
-      ...(c.threads !== undefined ? { threads: c.threads } : {}),
-      backend: c.backend,
-      ...(c.trainSubset !== undefined ? { trainSubset: c.trainSubset } : {}),
-      ...(c.testSubset !== undefined ? { testSubset: c.testSubset } : {}),
-      fisherSamples: c.fisherSamples,
-      maskInterval: c.maskInterval,
-      dropRate: c.dropRate,
-      checkpointEvery: c.checkpointEvery,
-      labelSmoothing: c.labelSmoothing,
+    fields,
+    E.chainFirst((c) => checkCombination(raw, c.optimizer, c.pattern, c.sparsity)),
+    E.map(({ data, threads, trainSubset, testSubset, ...c }) => ({
+      ...c,
+      data: data[0],
+      ...(data[1] ? { dataDir: data[1] } : {}),
+      sparsity: c.pattern.kind === 'nm' ? 1 - c.pattern.n / c.pattern.m : c.sparsity,
+      ...(threads !== undefined ? { threads } : {}),
+      ...(trainSubset !== undefined ? { trainSubset } : {}),
+      ...(testSubset !== undefined ? { testSubset } : {}),
+      budget: String(raw.budget ?? 'custom'),
     })),
   );
+}
+
+const patternString = (p: Pattern): string => (p.kind === 'nm' ? `nm:${p.n}:${p.m}` : p.kind);
+
+/** A config back as raw option values (what `parseTrainConfig` reads): for resume and reruns. */
+export function configToRaw(c: TrainConfig): Raw {
+  const { dataDir, pattern, width, ...rest } = c;
+  return { ...rest, data: dataDir ? `${c.data}:${dataDir}` : c.data, pattern: patternString(pattern), width: width.join(',') };
+}
+
+const FLAG_OF: Record<string, string> = {
+  weightDecay: 'weight-decay', warmupEpochs: 'warmup-epochs', batchSize: 'batch-size', trainSubset: 'train-subset', testSubset: 'test-subset',
+  fisherSamples: 'fisher-samples', maskInterval: 'mask-interval', dropRate: 'drop-rate', checkpointEvery: 'checkpoint-every', labelSmoothing: 'label-smoothing',
+};
+
+/** The `ssam train` command line that reruns a config (every option spelled out). */
+export function rerunCommand(c: TrainConfig, out?: string): string {
+  const raw = configToRaw(c);
+  const args: string[] = ['ssam', 'train'];
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined || k === 'budget') continue;
+    const flag = `--${FLAG_OF[k] ?? k}`;
+    if (typeof v === 'boolean') {
+      if (v) args.push(flag);
+    } else args.push(flag, String(v));
+  }
+  if (out) args.push('--out', out);
+  return args.join(' ');
 }

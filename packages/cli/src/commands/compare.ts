@@ -1,0 +1,154 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { withBackend } from '@ssam/tensor';
+import { OPTIMIZERS, UsageError, type TrainConfig } from '../config.js';
+import { aggregate, type RunResult } from '../compare/aggregate.js';
+import { writeReport } from '../compare/report.js';
+import { TABLE_HEADER, tableCells, textTable } from '../compare/table.js';
+import { TRAINING_KEYS, withBudget } from '../options.js';
+import { chooseBackend } from '../setup/backend.js';
+import { loadRunData } from '../setup/datasets.js';
+import { DivergedError, trainLoop, type RunSummary } from '../train/loop.js';
+import { prepareRun } from '../train/prepare.js';
+import { writeRunConfig } from '../train/run-config.js';
+import { readJson, RunDir, writeJson } from '../train/run-dir.js';
+import { hasCheckpoint } from '../checkpoint.js';
+import { environment } from '../versions.js';
+import { checkFreshOut, configOrThrow, defaultOut, progressFor, type Io } from './shared.js';
+
+export const DEFAULT_OPTIMIZERS = ['sgd', 'sam', 'ssam-f', 'ssam-d'] as const;
+
+export interface CompareFlags {
+  readonly out?: string;
+  readonly resume?: boolean;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+  readonly optimizers?: string;
+  readonly seeds?: string;
+}
+
+/** compare.json: how the comparison was asked for, so `--resume` can finish it. */
+interface CompareDoc {
+  readonly format: 'ssam-compare/1';
+  readonly options: Record<string, unknown>;
+  readonly optimizers: readonly string[];
+  readonly seeds: number;
+  readonly environment: Record<string, unknown>;
+  readonly createdAt: string;
+}
+
+function parseOptimizers(v: string | undefined): string[] {
+  if (v === undefined) return [...DEFAULT_OPTIMIZERS];
+  const list = v.split(',').map((s) => s.trim());
+  const bad = list.filter((o) => !(OPTIMIZERS as readonly string[]).includes(o));
+  if (list.length === 0 || bad.length) throw new UsageError(`--optimizers must list some of ${OPTIMIZERS.join(', ')} separated by commas; got '${v}'`);
+  if (new Set(list).size !== list.length) throw new UsageError(`--optimizers lists an optimizer twice: '${v}'`);
+  return list;
+}
+
+function parseSeeds(v: string | undefined): number {
+  if (v === undefined) return 1;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new UsageError(`--seeds must be an integer in [1, 100] (how many seeds per optimizer); got '${v}'`);
+  return n;
+}
+
+/** `ssam compare`: every optimizer × seed on one setup, then a table and a report folder. */
+export async function compareCommand(explicit0: Record<string, unknown>, flags: CompareFlags, io: Io, argv: readonly string[]): Promise<number> {
+  let explicit = explicit0;
+  let optimizers: string[];
+  let seeds: number;
+  let out: string;
+  if (flags.resume) {
+    if (!flags.out) throw new UsageError('--resume needs --out <dir>, the comparison to finish');
+    out = flags.out;
+    const file = path.join(out, 'compare.json');
+    if (!existsSync(file)) throw new UsageError(`--resume: ${file} does not exist; there is no comparison in ${out} to finish`);
+    const saved = readJson<CompareDoc>(file);
+    const changed = [...TRAINING_KEYS, 'optimizers', 'seeds'].filter((k) => explicit[k] !== undefined);
+    if (changed.length) throw new UsageError(`--resume finishes the saved comparison; drop ${changed.map((k) => `--${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`).join(', ')}`);
+    explicit = { ...saved.options, ...(explicit.backend !== undefined ? { backend: explicit.backend } : {}), ...(explicit.threads !== undefined ? { threads: explicit.threads } : {}) };
+    optimizers = [...saved.optimizers];
+    seeds = saved.seeds;
+  } else {
+    optimizers = parseOptimizers(flags.optimizers);
+    seeds = parseSeeds(flags.seeds);
+  }
+  const raw = withBudget(explicit);
+  const seed0 = configOrThrow(raw).seed;
+  const jobs: { optimizer: string; seed: number; config: TrainConfig }[] = [];
+  for (const optimizer of optimizers)
+    for (let s = 0; s < seeds; s++) jobs.push({ optimizer, seed: seed0 + s, config: configOrThrow({ ...raw, optimizer, seed: seed0 + s }) });
+  const first = jobs[0]!.config;
+  if (!flags.resume) {
+    out = flags.out ?? defaultOut(`compare-${first.data}-${first.model}`);
+    checkFreshOut(out, 'compare.json');
+  }
+  out = out!;
+
+  const chosen = await chooseBackend(first.backend, first.threads);
+  const results: RunResult[] = [];
+  let stepsPerEpoch = 1;
+  let setup: string[] = [];
+  try {
+    withBackend(chosen.backend, () => {
+      const data = loadRunData(first);
+      // Validate every optimizer on this model before writing anything.
+      const prepared = optimizers.map((o) => prepareRun(jobs.find((j) => j.optimizer === o)!.config, data));
+      stepsPerEpoch = prepared[0]!.stepsPerEpoch;
+      setup = [
+        `data: ${data.name}, ${data.train.length.toLocaleString('en-US')} training and ${data.test.length.toLocaleString('en-US')} test examples${first.augment ? ', augmented' : ''}`,
+        `model: ${first.model}${first.model === 'mlp' ? ` ${[data.train.shape.reduce((a, b) => a * b, 1), ...first.width, data.train.numClasses].join('-')}` : ''} (${prepared[0]!.paramCount.toLocaleString('en-US')} parameters)`,
+        `training: ${first.epochs} epochs × ${stepsPerEpoch} steps of ${first.batchSize}, lr ${first.lr} (${first.schedule}), momentum ${first.momentum}, weight decay ${first.weightDecay}; ρ ${first.rho}, sparsity ${first.sparsity} (${first.pattern.kind === 'nm' ? `nm:${first.pattern.n}:${first.pattern.m}` : first.pattern.kind}); budget ${first.budget}`,
+        `seeds: ${[...new Set(jobs.map((j) => j.seed))].join(', ')}`,
+        `backend: ${chosen.description}; Node ${process.version}`,
+      ];
+      const dirOf = (j: (typeof jobs)[number]) => new RunDir(path.join(out, 'runs', `${j.optimizer}-s${j.seed}`));
+      new RunDir(out).create();
+      if (!flags.resume) {
+        const doc: CompareDoc = { format: 'ssam-compare/1', options: explicit, optimizers, seeds, environment: environment(), createdAt: new Date().toISOString() };
+        writeJson(path.join(out, 'compare.json'), doc);
+      }
+      const say = (s: string) => !flags.quiet && !flags.json && io.stderr.write(s);
+      say(`ssam compare: ${optimizers.join(', ')} × ${seeds} seed${seeds > 1 ? 's' : ''} → ${out}\n  ${setup.join('\n  ')}\n`);
+      jobs.forEach((j, i) => {
+        const dir = dirOf(j);
+        if (existsSync(dir.file('summary'))) {
+          const s = readJson<RunSummary>(dir.file('summary'));
+          if (s.status === 'complete' || s.status === 'diverged') {
+            results.push({ optimizer: j.optimizer, seed: j.seed, dir: dir.dir, summary: s });
+            return;
+          }
+        }
+        const run = prepareRun(j.config, data);
+        dir.create();
+        if (!existsSync(dir.file('config'))) writeRunConfig(dir, j.config, chosen, argv);
+        let summary: RunSummary;
+        try {
+          summary = trainLoop(run, dir, {
+            progress: progressFor(io, { quiet: flags.quiet || flags.json }),
+            label: `[${i + 1}/${jobs.length}] ${j.optimizer}${seeds > 1 ? ` s${j.seed}` : ''}`,
+            resume: hasCheckpoint(dir.file('checkpoint')),
+          });
+        } catch (e) {
+          if (!(e instanceof DivergedError)) throw e;
+          say(`  ${j.optimizer} seed ${j.seed}: ${e.message}\n`);
+          summary = e.summary;
+        }
+        results.push({ optimizer: j.optimizer, seed: j.seed, dir: dir.dir, summary });
+      });
+    });
+  } finally {
+    chosen.dispose();
+  }
+
+  const { rows, baseline } = aggregate(results, optimizers);
+  const report = await writeReport({ dir: out, title: `ssam compare: ${optimizers.join(', ')} on ${first.data} with ${first.model}`, setup, rows, baseline, results, stepsPerEpoch });
+  if (flags.json) {
+    io.stdout.write(JSON.stringify({ event: 'compare', out, report, baseline, rows, setup }) + '\n');
+  } else {
+    io.stdout.write('\n' + textTable(TABLE_HEADER, tableCells(rows)));
+    io.stdout.write(`\nAccuracy ${seeds > 1 ? `mean ± std over ${seeds} seeds` : 'of one seed'}; step time relative to ${baseline}; mask density = fraction of weights perturbed.\nReport: ${report}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,196 @@
+import path from 'node:path';
+import { epochBatches } from '@ssam/data';
+import { random, tree, type Key, type Tensor, type Tree } from '@ssam/tensor';
+import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../checkpoint.js';
+import type { ProgressSink } from '../progress.js';
+import { encodeSafetensors } from '../safetensors.js';
+import type { PreparedRun, RunKeys } from './prepare.js';
+import { RunDir, writeFileAtomic, writeJson, type EpochRecord } from './run-dir.js';
+import { evaluate } from './evaluate.js';
+import { makeStep, type TrainState } from './step.js';
+
+/** Running sums of the epoch in progress; checkpointed, so a resumed epoch reports the same means. */
+interface EpochSums {
+  lossSum: number;
+  accSum: number;
+  epsSum: number;
+  densitySum: number;
+  steps: number;
+  seconds: number;
+}
+
+/** The whole resumable state of a run: what `checkpoint/` holds. */
+interface Snapshot {
+  train: TrainState;
+  keys: RunKeys;
+  /** The next batch to run: epoch, position within it, global step. */
+  position: { epoch: number; batch: number; step: number };
+  sums: EpochSums;
+  history: EpochRecord[];
+}
+
+export interface RunSummary {
+  readonly status: 'complete' | 'diverged';
+  readonly epochs: number;
+  readonly steps: number;
+  readonly finalTestAcc: number;
+  readonly bestTestAcc: number;
+  readonly bestEpoch: number;
+  readonly finalTrainLoss: number;
+  readonly meanEpochSeconds: number;
+  readonly meanStepMs: number;
+  readonly maskDensity: number;
+  readonly paramCount: number;
+  readonly message?: string;
+  readonly history: readonly EpochRecord[];
+}
+
+/** Training stopped because the loss (or the params) stopped being finite. */
+export class DivergedError extends Error {
+  override readonly name = 'DivergedError';
+  constructor(message: string, readonly summary: RunSummary) {
+    super(message);
+  }
+}
+
+export interface LoopOptions {
+  readonly progress: ProgressSink;
+  readonly label: string;
+  /** Called after each epoch (for --json). */
+  readonly onEpoch?: (row: EpochRecord) => void;
+  /** Continue from `checkpoint/` if there is one. */
+  readonly resume: boolean;
+  /** Examples per Fisher forward pass (speed only). */
+  readonly fisherChunk?: number;
+}
+
+const zeroSums = (): EpochSums => ({ lossSum: 0, accSum: 0, epsSum: 0, densitySum: 0, steps: 0, seconds: 0 });
+const allFinite = (t: Tree): boolean => tree.leaves(t).every((l) => (l as Tensor).toArray().every(Number.isFinite));
+
+function summarize(run: PreparedRun, history: readonly EpochRecord[], steps: number, status: RunSummary['status'], message?: string): RunSummary {
+  const last = history.at(-1);
+  let best = -1;
+  history.forEach((h, i) => {
+    if (best < 0 || h.testAcc > history[best]!.testAcc) best = i;
+  });
+  const mean = (f: (h: EpochRecord) => number) => (history.length ? history.reduce((a, h) => a + f(h), 0) / history.length : Number.NaN);
+  return {
+    status, epochs: history.length, steps,
+    finalTestAcc: last?.testAcc ?? Number.NaN,
+    bestTestAcc: best >= 0 ? history[best]!.testAcc : Number.NaN,
+    bestEpoch: best >= 0 ? history[best]!.epoch : Number.NaN,
+    finalTrainLoss: last?.trainLoss ?? Number.NaN,
+    meanEpochSeconds: mean((h) => h.seconds),
+    meanStepMs: mean((h) => h.stepMs),
+    maskDensity: last?.maskDensity ?? Number.NaN,
+    paramCount: run.paramCount,
+    ...(message ? { message } : {}),
+    history,
+  };
+}
+
+/**
+ * Trains a prepared run in `dir` (which holds config.json already). Checkpoints at every epoch end
+ * and every `checkpointEvery` steps; with `resume`, continues from the checkpoint and ends with
+ * bit-identical params to an uninterrupted run: batches, keys and running sums all come from the
+ * checkpoint or are pure functions of (seed, epoch, step).
+ */
+export function trainLoop(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSummary {
+  const c = run.config;
+  const ckptDir = dir.file('checkpoint');
+  let snap: Snapshot = { train: run.initial, keys: run.keys, position: { epoch: 0, batch: 0, step: 0 }, sums: zeroSums(), history: [] };
+  if (o.resume && hasCheckpoint(ckptDir)) {
+    snap = loadCheckpoint(ckptDir).state as Snapshot;
+    dir.trimSteps(snap.position.step);
+    dir.writeMetrics(snap.history);
+  }
+  const step = makeStep({
+    model: run.model, optimizer: run.optimizer, labelSmoothing: c.labelSmoothing,
+    fisherPool: run.data.train, fisherTransform: run.data.testTransform, fisherChunk: o.fisherChunk ?? 16,
+  });
+  const save = (s: Snapshot): boolean => {
+    // Only a finite state becomes a checkpoint: a diverging run keeps its last good one.
+    if (!allFinite(s.train.params)) return false;
+    saveCheckpoint(ckptDir, s, { epoch: s.position.epoch, batch: s.position.batch, step: s.position.step, complete: s.position.epoch >= c.epochs });
+    return true;
+  };
+  const diverged = (s: Snapshot, what: string): never => {
+    const where = `epoch ${s.position.epoch + 1}, step ${s.position.step + 1}`;
+    const msg = `training diverged at ${where}: ${what}. The last good checkpoint is kept in ${path.relative(process.cwd(), ckptDir) || ckptDir}; lower --lr (${c.lr})${c.optimizer === 'sgd' ? '' : ` or --rho (${c.rho})`} and start again`;
+    const summary = summarize(run, s.history, s.position.step, 'diverged', msg);
+    writeJson(dir.file('summary'), summary);
+    throw new DivergedError(msg, summary);
+  };
+
+  o.progress.start(o.label, c.epochs, run.stepsPerEpoch);
+  try {
+    for (let epoch = snap.position.epoch; epoch < c.epochs; epoch++) {
+      const sums = snap.position.batch === 0 ? zeroSums() : { ...snap.sums };
+      let t0 = performance.now();
+      const stepLines: object[] = [];
+      const batches = epochBatches(run.data.train, { batchSize: c.batchSize, key: run.keys.data, epoch, start: snap.position.batch, ...(run.data.trainAugment ? { augment: run.data.trainAugment } : {}) });
+      for (const b of batches) {
+        const g = snap.position.step;
+        const r = step(snap.train, b, random.foldIn(snap.keys.step, g) as Key);
+        if (!r.ok) diverged(snap, `the training loss is ${r.loss}`);
+        if (r.ok) {
+          const m = r.metrics;
+          sums.lossSum += m.loss;
+          sums.accSum += m.acc;
+          sums.epsSum += m.epsNorm;
+          sums.densitySum += m.maskDensity;
+          sums.steps += 1;
+          snap = { ...snap, train: r.state, position: { epoch, batch: b.position + 1, step: g + 1 }, sums };
+          stepLines.push({ step: g, epoch, batch: b.position, loss: m.loss, acc: m.acc, lr: run.lrAt(g), eps_norm: m.epsNorm, mask_density: Number.isNaN(m.maskDensity) ? null : m.maskDensity });
+          o.progress.step({ epoch: epoch + 1, step: g + 1, loss: m.loss, acc: m.acc });
+          const endOfEpoch = b.position + 1 === run.stepsPerEpoch;
+          if (c.checkpointEvery > 0 && (g + 1) % c.checkpointEvery === 0 && !endOfEpoch) {
+            const now = performance.now();
+            sums.seconds += (now - t0) / 1000;
+            t0 = now;
+            dir.appendSteps(stepLines.splice(0));
+            if (!save({ ...snap, sums: { ...sums } })) diverged(snap, 'the parameters are no longer finite');
+          }
+        }
+      }
+      sums.seconds += (performance.now() - t0) / 1000;
+      dir.appendSteps(stepLines.splice(0));
+      const test = evaluate(run.model, snap.train, run.data.test, run.data.testTransform);
+      if (!Number.isFinite(test.loss) && !allFinite(snap.train.params)) diverged(snap, 'the parameters are no longer finite');
+      const n = Math.max(1, sums.steps);
+      const row: EpochRecord = {
+        epoch: epoch + 1, step: snap.position.step, lr: run.lrAt(Math.max(0, snap.position.step - 1)),
+        trainLoss: sums.lossSum / n, trainAcc: sums.accSum / n, testLoss: test.loss, testAcc: test.acc,
+        maskDensity: sums.densitySum / n, epsNorm: sums.epsSum / n,
+        seconds: sums.seconds, stepMs: (sums.seconds * 1000) / n,
+      };
+      const history = [...snap.history, row];
+      snap = { ...snap, history, position: { epoch: epoch + 1, batch: 0, step: snap.position.step }, sums: zeroSums() };
+      if (!save(snap)) diverged(snap, 'the parameters are no longer finite');
+      dir.writeMetrics(history);
+      o.progress.epochEnd({ epoch: epoch + 1, trainLoss: row.trainLoss, testAcc: row.testAcc, seconds: row.seconds });
+      o.onEpoch?.(row);
+    }
+  } finally {
+    o.progress.stop();
+  }
+  const flat: Record<string, Tensor> = {};
+  for (const [prefix, t] of [['params', snap.train.params], ['state', snap.train.modelState]] as const) {
+    const [leaves] = tree.flatten(t);
+    const names = leafNames(t);
+    leaves.forEach((l, i) => (flat[`${prefix}.${names[i]}`] = l as Tensor));
+  }
+  writeFileAtomic(dir.file('model'), encodeSafetensors(flat, { format: 'ssam-model/1', model: c.model }));
+  const summary = summarize(run, snap.history, snap.position.step, 'complete');
+  writeJson(dir.file('summary'), summary);
+  return summary;
+}
+
+/** Dotted paths of a tree's leaves, in flatten order (sorted keys). */
+function leafNames(t: unknown, prefix = ''): string[] {
+  if (t === null || t === undefined) return [];
+  if (Array.isArray(t)) return t.flatMap((v, i) => leafNames(v, prefix ? `${prefix}.${i}` : String(i)));
+  if (typeof t === 'object' && Object.getPrototypeOf(t) === Object.prototype)
+    return Object.keys(t).sort().flatMap((k) => leafNames((t as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k));
+  return [prefix];
+}
