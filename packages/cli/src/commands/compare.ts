@@ -3,7 +3,6 @@ import path from 'node:path';
 import { withBackend } from '@ssam/tensor';
 import { OPTIMIZERS, UsageError, type TrainConfig } from '../config.js';
 import { aggregate, type RunResult } from '../compare/aggregate.js';
-import { writeReport } from '../compare/report.js';
 import { TABLE_HEADER, tableCells, textTable } from '../compare/table.js';
 import { TRAINING_KEYS, withBudget } from '../options.js';
 import { chooseBackend } from '../setup/backend.js';
@@ -143,6 +142,8 @@ export async function compareCommand(explicit0: Record<string, unknown>, flags: 
   }
 
   const { rows, baseline } = aggregate(results, optimizers);
+  // vega and resvg load only now: a rejected command line never pays for them.
+  const { writeReport } = await import('../compare/report.js');
   const report = await writeReport({ dir: out, title: `ssam compare: ${optimizers.join(', ')} on ${first.data} with ${first.model}`, setup, rows, baseline, results, stepsPerEpoch });
   if (flags.json) {
     io.stdout.write(JSON.stringify({ event: 'compare', out, report, baseline, rows, setup }) + '\n');

@@ -108,15 +108,20 @@ export function trainLoop(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSum
     model: run.model, optimizer: run.optimizer, labelSmoothing: c.labelSmoothing,
     fisherPool: run.data.train, fisherTransform: run.data.testTransform, fisherChunk: o.fisherChunk ?? 16,
   });
+  let lastGood: Snapshot['position'] | undefined = hasCheckpoint(ckptDir) ? snap.position : undefined;
   const save = (s: Snapshot): boolean => {
     // Only a finite state becomes a checkpoint: a diverging run keeps its last good one.
     if (!allFinite(s.train.params)) return false;
     saveCheckpoint(ckptDir, s, { epoch: s.position.epoch, batch: s.position.batch, step: s.position.step, complete: s.position.epoch >= c.epochs });
+    lastGood = s.position;
     return true;
   };
   const diverged = (s: Snapshot, what: string): never => {
     const where = `epoch ${s.position.epoch + 1}, step ${s.position.step + 1}`;
-    const msg = `training diverged at ${where}: ${what}. The last good checkpoint is kept in ${path.relative(process.cwd(), ckptDir) || ckptDir}; lower --lr (${c.lr})${c.optimizer === 'sgd' ? '' : ` or --rho (${c.rho})`} and start again`;
+    const kept = lastGood
+      ? `the last good checkpoint (after step ${lastGood.step}) is kept in ${path.relative(process.cwd(), ckptDir) || ckptDir}`
+      : 'no checkpoint had been written yet';
+    const msg = `training diverged at ${where}: ${what}; ${kept}. Lower --lr (${c.lr})${c.optimizer === 'sgd' ? '' : ` or --rho (${c.rho})`} and start again`;
     const summary = summarize(run, s.history, s.position.step, 'diverged', msg);
     writeJson(dir.file('summary'), summary);
     throw new DivergedError(msg, summary);
