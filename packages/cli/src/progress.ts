@@ -21,16 +21,17 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): P
       total = epochs * stepsPerEpoch;
       if (stream.isTTY) {
         bar = new cliProgress.SingleBar(
-          { format: `${l.padEnd(10)} {bar} {percentage}% | epoch {epoch} | loss {loss} | acc {acc} | ETA {eta_formatted}`, hideCursor: true, stream, clearOnComplete: false },
+          { format: `${l.padEnd(14)} {bar} {percentage}% | epoch {epoch}/${epochs} | loss {loss} | acc {acc} | test {test} | ETA {eta_formatted}`, hideCursor: true, stream, clearOnComplete: false, barsize: 30 },
           cliProgress.Presets.shades_classic,
         );
-        bar.start(total, 0, { epoch: 1, loss: '-', acc: '-' });
+        bar.start(total, 0, { epoch: 1, loss: '-', acc: '-', test: '-' });
       }
     },
     step({ epoch, step, loss, acc }) {
       bar?.update(step, { epoch, loss: loss.toFixed(4), acc: acc.toFixed(3) });
     },
     epochEnd({ epoch, trainLoss, testAcc, seconds }) {
+      bar?.update({ test: `${(testAcc * 100).toFixed(2)}%` });
       if (!bar) stream.write(`${label}: epoch ${epoch} train loss ${trainLoss.toFixed(4)} test acc ${(testAcc * 100).toFixed(2)}% (${seconds.toFixed(1)} s)\n`);
     },
     stop() {

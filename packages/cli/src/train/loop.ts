@@ -133,10 +133,14 @@ export function trainLoop(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSum
       const sums = snap.position.batch === 0 ? zeroSums() : { ...snap.sums };
       let t0 = performance.now();
       const stepLines: object[] = [];
+      // Step times are wall-clock and not checkpointed; their median ignores JIT warm-up and GC spikes.
+      const stepTimes: number[] = [];
       const batches = epochBatches(run.data.train, { batchSize: c.batchSize, key: run.keys.data, epoch, start: snap.position.batch, ...(run.data.trainAugment ? { augment: run.data.trainAugment } : {}) });
       for (const b of batches) {
         const g = snap.position.step;
+        const ts = performance.now();
         const r = step(snap.train, b, random.foldIn(snap.keys.step, g) as Key);
+        stepTimes.push(performance.now() - ts);
         if (!r.ok) diverged(snap, `the training loss is ${r.loss}`);
         if (r.ok) {
           const m = r.metrics;
@@ -167,7 +171,7 @@ export function trainLoop(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSum
         epoch: epoch + 1, step: snap.position.step, lr: run.lrAt(Math.max(0, snap.position.step - 1)),
         trainLoss: sums.lossSum / n, trainAcc: sums.accSum / n, testLoss: test.loss, testAcc: test.acc,
         maskDensity: sums.densitySum / n, epsNorm: sums.epsSum / n,
-        seconds: sums.seconds, stepMs: (sums.seconds * 1000) / n,
+        seconds: sums.seconds, stepMs: median(stepTimes),
       };
       const history = [...snap.history, row];
       snap = { ...snap, history, position: { epoch: epoch + 1, batch: 0, step: snap.position.step }, sums: zeroSums() };
@@ -189,6 +193,13 @@ export function trainLoop(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSum
   const summary = summarize(run, snap.history, snap.position.step, 'complete');
   writeJson(dir.file('summary'), summary);
   return summary;
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** Dotted paths of a tree's leaves, in flatten order (sorted keys). */

@@ -30,7 +30,9 @@ export interface EpochRecord {
   readonly testAcc: number;
   readonly maskDensity: number;
   readonly epsNorm: number;
+  /** Wall-clock seconds of the epoch's training (data loading included, evaluation excluded). */
   readonly seconds: number;
+  /** Median wall-clock time of one training step (pass 1, pass 2, mask refresh, update). */
   readonly stepMs: number;
 }
 

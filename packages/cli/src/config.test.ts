@@ -1,0 +1,84 @@
+import { fc, test } from '@fast-check/vitest';
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { configToRaw, OPTIMIZERS, parseTrainConfig, rerunCommand, UsageError, type TrainConfig } from './config.js';
+import { MODEL_NAMES } from './setup/models.js';
+
+const parse = (raw: Record<string, unknown>) => parseTrainConfig(raw, MODEL_NAMES);
+const ok = (raw: Record<string, unknown>): TrainConfig => {
+  const r = parse(raw);
+  if (E.isLeft(r)) throw r.left;
+  return r.right;
+};
+const err = (raw: Record<string, unknown>): string => {
+  const r = parse(raw);
+  if (E.isRight(r)) throw new Error(`expected an error for ${JSON.stringify(raw)}`);
+  expect(r.left).toBeInstanceOf(UsageError);
+  return r.left.message;
+};
+
+// Raw option values as commander hands them over: strings (or true for switches).
+const arbRaw = fc.record(
+  {
+    model: fc.constantFrom('mlp', 'cnn', 'resnet20'),
+    data: fc.constantFrom('mnist', 'fashion-mnist', 'cifar10', 'cifar10:/data/c10', 'cifar100:/data/c100'),
+    optimizer: fc.constantFrom(...OPTIMIZERS),
+    sparsity: fc.double({ min: 0, max: 1, noNaN: true }).map(String),
+    rho: fc.double({ min: 0, max: 5, noNaN: true }).map(String),
+    lr: fc.double({ min: 1e-6, max: 10, noNaN: true }).map(String),
+    momentum: fc.double({ min: 0, max: 0.99, noNaN: true }).map(String),
+    nesterov: fc.constant(true),
+    schedule: fc.constantFrom('constant', 'cosine', 'multistep', 'linear'),
+    epochs: fc.integer({ min: 1, max: 500 }).map(String),
+    batchSize: fc.integer({ min: 1, max: 1024 }).map(String),
+    seed: fc.integer({ min: 0, max: 2 ** 31 }).map(String),
+    trainSubset: fc.integer({ min: 1, max: 60000 }).map(String),
+    width: fc.array(fc.integer({ min: 1, max: 4096 }), { minLength: 1, maxLength: 3 }).map((w) => w.join(',')),
+    augment: fc.constant(true),
+    threads: fc.integer({ min: 1, max: 64 }).map(String),
+  },
+  { requiredKeys: [] },
+);
+
+describe('parseTrainConfig', () => {
+  test.prop([arbRaw], { numRuns: 200 })('a config survives configToRaw → parse unchanged (resume and rerun rely on it)', (raw) => {
+    const c = ok(raw);
+    expect(ok(configToRaw(c))).toEqual(c);
+  });
+
+  test.prop([arbRaw], { numRuns: 100 })('the rerun command line names every option that differs from the defaults', (raw) => {
+    const c = ok(raw);
+    const cmd = rerunCommand(c);
+    expect(cmd).toContain(`--optimizer ${c.optimizer}`);
+    expect(cmd).toContain(`--seed ${c.seed}`);
+    expect(cmd).toContain(`--width ${c.width.join(',')}`);
+  });
+
+  test.prop([fc.double({ noNaN: false }).filter((s) => !(s >= 0 && s <= 1))], { numRuns: 100 })('rejects any sparsity outside [0, 1]', (s) => {
+    expect(err({ sparsity: String(s) })).toMatch(/^--sparsity must be a number in \[0, 1\]/);
+  });
+
+  it('fills defaults', () => {
+    expect(ok({})).toMatchObject({ model: 'mlp', data: 'mnist', optimizer: 'sgd', sparsity: 0.5, rho: 0.05, lr: 0.1, epochs: 3, backend: 'auto', width: [128] });
+    expect(ok({ optimizer: 'asam' }).rho).toBe(2);
+  });
+
+  it('reads N:M patterns and derives their sparsity', () => {
+    expect(ok({ optimizer: 'ssam-f', pattern: 'nm:2:4' })).toMatchObject({ pattern: { kind: 'nm', n: 2, m: 4 }, sparsity: 0.5 });
+    expect(ok({ optimizer: 'ssam-f', pattern: 'nm:1:4', sparsity: '0.75' }).sparsity).toBe(0.75);
+    expect(err({ optimizer: 'ssam-f', pattern: 'nm:1:4', sparsity: '0.5' })).toMatch(/contradicts --pattern nm:1:4/);
+    expect(err({ optimizer: 'ssam-f', pattern: 'nm:4:2' })).toMatch(/1 <= N < M/);
+    expect(err({ optimizer: 'ssam-d', pattern: 'structured' })).toMatch(/needs --optimizer ssam-f/);
+  });
+
+  it('names the flag, the allowed values and what it got', () => {
+    expect(err({ optimizer: 'adam' })).toBe("--optimizer must be one of sgd, sam, asam, ssam-f, ssam-d; got 'adam'");
+    expect(err({ epochs: '2.5' })).toBe("--epochs must be an integer >= 1, got '2.5'");
+    expect(err({ lr: 'fast' })).toBe("--lr must be a number > 0, got 'fast'");
+    expect(err({ data: 'imagenet' })).toMatch(/^--data must be one of mnist, fashion-mnist, cifar10, cifar100, iris/);
+    expect(err({ data: 'cifar100' })).toMatch(/cifar100 needs a directory/);
+    expect(err({ width: '64,,32' })).toMatch(/^--width must be positive integers/);
+    expect(err({ model: 'gpt' })).toMatch(/^--model must be one of mlp, lenet5, cnn/);
+    expect(err({ backend: 'gpu' })).toMatch(/^--backend must be one of auto, reference, wasm/);
+  });
+});
