@@ -12,18 +12,19 @@ export interface CurvePoint {
 
 /**
  * A Vega-Lite line chart of `metric` per epoch, one colour per optimizer; with several seeds the
- * line is the mean and a band shows the min–max range.
+ * line is the mean and a band shows ± one standard deviation (as the table).
  */
-export function curveSpec(points: readonly CurvePoint[], title: string, yTitle: string): vl.TopLevelSpec {
+export function curveSpec(points: readonly CurvePoint[], title: string, yTitle: string, order?: readonly string[]): vl.TopLevelSpec {
   const multiSeed = new Set(points.map((p) => p.seed)).size > 1;
   const x = { field: 'epoch', type: 'quantitative' as const, title: 'epoch', axis: { tickMinStep: 1 } };
-  const color = { field: 'optimizer', type: 'nominal' as const, title: 'optimizer' };
+  // The legend lists optimizers in the order they were asked for, not alphabetically.
+  const color = { field: 'optimizer', type: 'nominal' as const, title: 'optimizer', ...(order ? { scale: { domain: [...order] }, sort: [...order] } : {}) };
   const line = {
     mark: { type: 'line' as const, point: true },
     encoding: { x, y: { aggregate: 'mean' as const, field: 'value', type: 'quantitative' as const, title: yTitle, scale: { zero: false } }, color },
   };
   const band = {
-    mark: { type: 'errorband' as const, extent: 'ci' as const, opacity: 0.2 },
+    mark: { type: 'errorband' as const, extent: 'stdev' as const, opacity: 0.2 },
     encoding: { x, y: { field: 'value', type: 'quantitative' as const, title: yTitle }, color },
   };
   return {

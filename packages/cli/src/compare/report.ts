@@ -70,7 +70,7 @@ export async function writeReport(r: ReportInput): Promise<string> {
     [lossPoints, 'Training loss', 'train loss (window mean)', f('lossSvg'), f('lossPng')],
     [accPoints, 'Test accuracy', 'test accuracy (%)', f('accSvg'), f('accPng')],
   ] as const) {
-    const text = await renderSvg(curveSpec(points, title, y));
+    const text = await renderSvg(curveSpec(points, title, y, r.rows.map((x) => x.optimizer)));
     writeFileAtomic(svg, text);
     writeFileAtomic(png, svgToPng(text));
   }
