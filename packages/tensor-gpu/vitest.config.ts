@@ -1,4 +1,5 @@
 import { defineProject } from 'vitest/config';
 import { shared } from '../../vitest.shared.js';
 
-export default defineProject({ ...shared, test: { ...shared.test, name: 'tensor-gpu' } });
+// --expose-gc lets the memory test collect garbage on demand and then count live textures.
+export default defineProject({ ...shared, test: { ...shared.test, name: 'tensor-gpu', execArgv: ['--expose-gc'] } });

@@ -89,6 +89,7 @@ function route<P extends PrimName>(rt: GpuRuntime, prim: P, gpu: GpuKernel<P>, t
       rt.counters.cpuRuns[k] = (rt.counters.cpuRuns[k] ?? 0) + 1;
       return cpu(inputs, attrs);
     }
+    for (const t of inputs) if (!rt.isResident(t)) rt.checkSize(prim, t.shape, t.size, 'an input');
     return gpu(rt, inputs, attrs);
   };
 }

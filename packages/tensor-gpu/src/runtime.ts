@@ -187,10 +187,10 @@ export class GpuRuntime {
     this.counters.liveBytes -= h.bytes;
   }
 
-  checkSize(op: string, shape: readonly number[], n = sizeOf(shape)): void {
+  checkSize(op: string, shape: readonly number[], n = sizeOf(shape), what = 'a result'): void {
     if (this.maxTextureSize > 0 && n > this.maxElements)
       throw new RangeError(
-        `${op}: the gpu backend cannot hold a result of shape [${shape.join(', ')}] (${n} elements): one texture holds at most ` +
+        `${op}: the gpu backend cannot hold ${what} of shape [${shape.join(', ')}] (${n} elements): one texture holds at most ` +
           `${this.maxTextureSize}² = ${this.maxElements} elements (GL MAX_TEXTURE_SIZE ${this.maxTextureSize}). ` +
           'Use a smaller batch, or run this step on a CPU backend with withBackend(referenceBackend, ...)',
       );
