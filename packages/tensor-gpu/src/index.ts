@@ -8,5 +8,6 @@
  * withBackend(gpu, () => matmul(ones([128, 64]), ones([64, 32]))).toArray();
  */
 export { gpuBackend, isOnGpu, DEFAULT_CPU_THRESHOLD, type GpuBackend, type GpuBackendOptions } from './backend.js';
-export { probeGpuJs, type GpuJsMode, type GpuProbe } from './mode.js';
+export { probeGpuJs, isSoftwareRenderer, type GpuJsMode, type GpuProbe } from './mode.js';
 export { GpuStorage, type GpuStats } from './runtime.js';
+export { calibrateCpuThreshold, type Calibration, type CalibrationRow } from './calibrate.js';

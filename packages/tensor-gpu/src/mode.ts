@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { GPU as GPUType } from 'gpu.js';
 
@@ -47,17 +48,42 @@ export const glContextOf = (gpu: GPUType): GlContext | undefined => (gpu as unkn
 
 export const isGlKernel = (name: string): boolean => GL_KERNELS.has(name);
 
-/** The GL renderer behind a gpu.js GPU instance (WEBGL_debug_renderer_info where available). */
+/**
+ * The GL renderer behind a gpu.js GPU instance. Browsers answer WEBGL_debug_renderer_info;
+ * headless-gl only says 'ANGLE', so on Linux the driver library loaded into this process names it:
+ * Mesa's swrast_dri.so is llvmpipe, a CPU rasteriser, and is reported as such.
+ */
 export function rendererOf(gpu: GPUType): string {
   const gl = glContextOf(gpu);
   if (!gl || typeof gl.getParameter !== 'function') return '';
   const dbg = gl.getExtension('WEBGL_debug_renderer_info') as { UNMASKED_RENDERER_WEBGL: number } | null;
+  let name = '';
   try {
-    return String(gl.getParameter(dbg ? dbg.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    name = String(gl.getParameter(dbg ? dbg.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
   } catch {
     return '';
   }
+  const driver = dbg ? '' : loadedGlDriver();
+  return driver ? `${name} over ${driver}` : name;
 }
+
+/** The native GL driver mapped into this process (Linux), e.g. Mesa llvmpipe; '' when unknown. */
+export function loadedGlDriver(): string {
+  let maps: string;
+  try {
+    maps = readFileSync('/proc/self/maps', 'utf8');
+  } catch {
+    return '';
+  }
+  if (/swrast_dri\.so|libgallium.*\.so/.test(maps) && !/(iris|radeonsi|nouveau|zink)_dri\.so/.test(maps))
+    return 'Mesa llvmpipe (swrast_dri.so: software rendering on the CPU, not a GPU)';
+  if (/libnvidia-glcore|libGLX_nvidia|libEGL_nvidia/.test(maps)) return 'the NVIDIA GL driver';
+  const dri = /\/([a-z0-9]+)_dri\.so/.exec(maps);
+  return dri ? `Mesa ${dri[1]}_dri.so` : '';
+}
+
+/** True when the renderer is a software rasteriser (its figures are CPU figures). */
+export const isSoftwareRenderer = (renderer: string): boolean => /llvmpipe|softpipe|swiftshader|software/i.test(renderer);
 
 /**
  * Asks gpu.js for `mode`, runs a 4-element kernel and reports which kernel class ran. gpu.js's
