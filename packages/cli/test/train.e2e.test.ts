@@ -51,6 +51,12 @@ describe('ssam train', () => {
     expect(readFileSync(path.join(b, 'model.safetensors')).equals(readFileSync(path.join(a, 'model.safetensors')))).toBe(true);
   });
 
+  it('refuses a resume that would change the training', () => {
+    const r = ssam(['train', '--resume', '--out', a, '--lr', '0.5']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--lr 0.5 differs from the saved run \(0.1\)/);
+  });
+
   it('prints JSON lines with --json', () => {
     const r = ssam(['train', ...TINY, '--epochs', '1', '--json', '--out', path.join(root, 'json')]);
     expect(r.status, r.stderr).toBe(0);

@@ -78,6 +78,7 @@ export async function trainCommand(explicit: Record<string, unknown>, flags: Tra
           progress: progressFor(io, { quiet: flags.quiet || flags.json }),
           label: config.optimizer,
           resume: Boolean(flags.resume),
+          onResume: (p) => say(`ssam train: resuming from the checkpoint at epoch ${p.epoch + 1}, batch ${p.batch} (step ${p.step})\n`),
           ...(flags.json ? { onEpoch: (row) => io.stdout.write(JSON.stringify({ event: 'epoch', ...row }) + '\n') } : {}),
         });
       } catch (e) {

@@ -60,6 +60,8 @@ export interface LoopOptions {
   readonly onEpoch?: (row: EpochRecord) => void;
   /** Continue from `checkpoint/` if there is one. */
   readonly resume: boolean;
+  /** Called when a checkpoint was loaded, with the position training continues from. */
+  readonly onResume?: (position: { epoch: number; batch: number; step: number }) => void;
   /** Examples per Fisher forward pass (speed only). */
   readonly fisherChunk?: number;
 }
@@ -103,7 +105,8 @@ export function trainLoop(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSum
     snap = loadCheckpoint(ckptDir).state as Snapshot;
     dir.trimSteps(snap.position.step);
     dir.writeMetrics(snap.history);
-  }
+    o.onResume?.(snap.position);
+  } else dir.trimSteps(0); // a run killed before its first checkpoint starts over, log included
   const step = makeStep({
     model: run.model, optimizer: run.optimizer, labelSmoothing: c.labelSmoothing,
     fisherPool: run.data.train, fisherTransform: run.data.testTransform, fisherChunk: o.fisherChunk ?? 16,

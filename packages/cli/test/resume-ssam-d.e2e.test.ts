@@ -1,0 +1,6 @@
+import { describe, it } from 'vitest';
+import { checkKillAndResume } from './resume-helpers.js';
+
+describe('resume after SIGKILL', () => {
+  it('ssam-d: ends bit-identical to an uninterrupted run', () => checkKillAndResume('ssam-d'));
+});
