@@ -1,8 +1,13 @@
-// Entry of the @ssam/tensor WebAssembly kernels (compiled by scripts/build-wasm.mjs).
+// Entry of the @ssam/tensor WebAssembly kernels (compiled by scripts/build-wasm.mjs). Functions
+// whose last two parameters are (chunk, tid) are run chunk by chunk by the fork-join pool.
 export { packedWidth, packedBSize, tileScratchSize } from './gemm';
 export { bmmPackB, bmmCompute } from './matmul';
+export { convScratchSize, convForward, convBackInput, convBackFilter, convSumParts } from './conv';
+export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool';
+export { unary, binary, select } from './elementwise';
+export { reduce, reduceRows } from './reduce';
 
 /** Bumped whenever an export changes; the loader refuses a stale dist/ssam-kernels.wasm. */
 export function abiVersion(): i32 {
-  return 1;
+  return 2;
 }

@@ -1,6 +1,10 @@
 import type { Backend, Kernels } from '../../backend.js';
 import { referenceBackend } from '../reference/index.js';
+import { conv2dBackFilterKernel, conv2dBackInputKernel, conv2dKernel } from './kernels/conv.js';
+import { BINARY_OPS, UNARY_OPS, binaryKernel, compareOp, unaryKernel, whereKernel } from './kernels/elementwise.js';
 import { matmulKernel } from './kernels/matmul.js';
+import { avgPool2dBackwardKernel, avgPool2dKernel, maxPool2dBackwardKernel, maxPool2dKernel } from './kernels/pool.js';
+import { reduceKernel } from './kernels/reduce.js';
 import { envVar, nodeBuiltins } from './node.js';
 import { WasmRuntime } from './runtime.js';
 
@@ -9,12 +13,16 @@ export interface WasmBackendOptions {
   readonly threads?: number;
   /** How long idle workers spin before sleeping, in µs (default 200). */
   readonly spinMicros?: number;
+  /** Work (about flops or bytes) below which a kernel stays on the calling thread (default 2^18). */
+  readonly minParallelWork?: number;
+  /** Elementwise ops and reductions on fewer elements run the reference kernel (default 64). */
+  readonly minElements?: number;
 }
 
 /** A wasm backend plus what the JavaScript side knows about it. */
 export interface WasmBackend extends Backend {
   readonly threads: number;
-  /** Primitives that run the reference kernel (see the README's table). */
+  /** Primitives that always run the reference kernel (others also do for int32 or tiny inputs). */
   readonly fallbacks: readonly string[];
   /** Bytes of wasm memory reserved (the arena's high-water mark, rounded up to pages). */
   memoryBytes(): number;
@@ -46,11 +54,34 @@ export function defaultThreadCount(): number {
 export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const threads = opts.threads ?? defaultThreadCount();
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`createWasmBackend: threads must be a positive integer, got ${threads}`);
-  const rt = new WasmRuntime({ threads, spinMicros: opts.spinMicros });
+  const rt = new WasmRuntime({ ...opts, threads });
   const ref = referenceBackend.kernels;
   const kernels = {
     ...ref,
+    neg: unaryKernel(rt, UNARY_OPS.neg, ref.neg),
+    abs: unaryKernel(rt, UNARY_OPS.abs, ref.abs),
+    exp: unaryKernel(rt, UNARY_OPS.exp, ref.exp),
+    log: unaryKernel(rt, UNARY_OPS.log, ref.log),
+    sqrt: unaryKernel(rt, UNARY_OPS.sqrt, ref.sqrt),
+    sign: unaryKernel(rt, UNARY_OPS.sign, ref.sign),
+    add: binaryKernel(rt, () => BINARY_OPS.add, ref.add),
+    sub: binaryKernel(rt, () => BINARY_OPS.sub, ref.sub),
+    mul: binaryKernel(rt, () => BINARY_OPS.mul, ref.mul),
+    div: binaryKernel(rt, () => BINARY_OPS.div, ref.div),
+    maximum: binaryKernel(rt, () => BINARY_OPS.maximum, ref.maximum),
+    minimum: binaryKernel(rt, () => BINARY_OPS.minimum, ref.minimum),
+    compare: binaryKernel(rt, compareOp, ref.compare),
+    where: whereKernel(rt, ref.where),
+    sum: reduceKernel(rt, 0, ref.sum),
+    max: reduceKernel(rt, 1, ref.max),
     matmul: matmulKernel(rt),
+    conv2d: conv2dKernel(rt),
+    conv2dBackInput: conv2dBackInputKernel(rt),
+    conv2dBackFilter: conv2dBackFilterKernel(rt),
+    maxPool2d: maxPool2dKernel(rt, ref.maxPool2d),
+    maxPool2dBackward: maxPool2dBackwardKernel(rt, ref.maxPool2dBackward),
+    avgPool2d: avgPool2dKernel(rt, ref.avgPool2d),
+    avgPool2dBackward: avgPool2dBackwardKernel(rt, ref.avgPool2dBackward),
   } satisfies Kernels;
   const fallbacks = (Object.keys(kernels) as (keyof Kernels)[]).filter((p) => kernels[p] === ref[p]);
   return {

@@ -8,12 +8,18 @@ const PAGE = 65536;
 /** The first page stays unused (AssemblyScript's static data would live there; the kernels have none). */
 const ARENA_BASE = PAGE;
 const MAX_PAGES = 65536;
+/** Work (flops, or bytes moved) below which a kernel stays on the calling thread. */
+export const PARALLEL_WORK = 1 << 18;
 
 let sharedModule: WasmModule | undefined;
 
 export interface RuntimeOptions {
   readonly threads: number;
   readonly spinMicros?: number;
+  /** Work below which kernels stay on the calling thread (default PARALLEL_WORK). */
+  readonly minParallelWork?: number;
+  /** Elementwise ops and reductions on fewer elements use the reference kernel (default 64). */
+  readonly minElements?: number;
 }
 
 /**
@@ -32,6 +38,8 @@ export class WasmRuntime {
   readonly exports: KernelExports;
   readonly pool: ForkJoinPool;
   readonly threads: number;
+  readonly minParallelWork: number;
+  readonly minElements: number;
   private top = ARENA_BASE;
   private highWater = ARENA_BASE;
   f32!: Float32Array;
@@ -40,6 +48,8 @@ export class WasmRuntime {
   constructor(opts: RuntimeOptions) {
     sharedModule ??= loadKernelModule();
     this.threads = Math.max(1, Math.floor(opts.threads));
+    this.minParallelWork = opts.minParallelWork ?? PARALLEL_WORK;
+    this.minElements = opts.minElements ?? 64;
     const wa = webAssembly();
     this.memory = new wa.Memory({ initial: 32, maximum: MAX_PAGES, shared: true });
     const instance = new wa.Instance(sharedModule, { env: { memory: this.memory } });
@@ -125,9 +135,18 @@ export class WasmRuntime {
     return out;
   }
 
-  /** Runs a parallel entry point over `nChunks` chunks (inline when there is one thread or one chunk). */
-  run(op: ParallelOp, args: readonly number[], nChunks: number): void {
-    this.pool.run(op, args, nChunks);
+  /**
+   * Runs a parallel entry point over `nChunks` chunks; inline when there is one thread, one chunk,
+   * or `work` (a rough count of flops or bytes) is below the fork-join break-even.
+   */
+  run(op: ParallelOp, args: readonly number[], nChunks: number, work = Infinity): void {
+    this.pool.run(op, args, nChunks, work >= this.minParallelWork);
+  }
+
+  /** Chunks worth creating for `work` units split into at most `max` pieces. */
+  chunks(max: number, work: number): number {
+    if (this.threads === 1 || work < this.minParallelWork) return 1;
+    return Math.max(1, Math.min(max, 4 * this.threads));
   }
 
   dispose(): void {

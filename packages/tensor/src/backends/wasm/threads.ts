@@ -110,13 +110,17 @@ export class ForkJoinPool {
     }
   }
 
-  /** Runs chunks 0..nChunks-1 of `op(...args, chunk, tid)`, spread over the calling thread and the workers. */
-  run(op: ParallelOp, args: readonly number[], nChunks: number): void {
-    if (nChunks <= 0) return;
+  /**
+   * Runs chunks 0..nChunks-1 of `op(...args, chunk, tid)`, spread over the calling thread and the
+   * workers, or all on the calling thread (tid 0) when `parallel` is false.
+   */
+  run(op: ParallelOp, args: readonly number[], nChunks: number, parallel = true): void {
+    if (!(nChunks > 0)) return;
+    if (!Number.isInteger(nChunks)) throw new Error(`ForkJoinPool.run: ${op} got ${nChunks} chunks`);
     const fn = this.fns[PARALLEL_OPS.indexOf(op)]!;
     const argc = args.length;
     const a = [...args, 0, 0];
-    if (this.workerCount === 0 || nChunks === 1) {
+    if (!parallel || this.workerCount === 0 || nChunks === 1) {
       for (let c = 0; c < nChunks; c++) {
         a[argc] = c;
         fn(...a);

@@ -5,8 +5,6 @@ import type { WasmRuntime } from '../runtime.js';
 
 const MR = 5;
 const NR = 8;
-/** Below this many flops a matmul stays on the calling thread (a fork-join costs ~10 µs). */
-export const PARALLEL_FLOPS = 1 << 19;
 
 const ceilDiv = (a: number, b: number) => Math.floor((a + b - 1) / b);
 
@@ -61,7 +59,8 @@ export function matmulKernel(rt: WasmRuntime) {
       const packed = rt.alloc(nbB * ex.packedBSize(k, n) * 4);
       const scratchStride = ex.tileScratchSize() * 4;
       const scratch = rt.alloc(rt.threads * scratchStride);
-      const parallel = rt.threads > 1 && 2 * nb * m * n * k >= PARALLEL_FLOPS;
+      const flops = 2 * nb * m * n * k;
+      const parallel = rt.threads > 1 && flops >= rt.minParallelWork;
       const target = parallel ? 4 * rt.threads : 1;
       // phase 1: pack B
       const panels = ceilDiv(n, NR);
@@ -69,7 +68,7 @@ export function matmulKernel(rt: WasmRuntime) {
       const panelsPerChunk = ceilDiv(panels, packChunks);
       const chunksPerMatrix = ceilDiv(panels, panelsPerChunk);
       const rsB = tb ? 1 : n, csB = tb ? k : 1;
-      rt.run('bmmPackB', [pb, bOffs, rsB, csB, k, n, packed, panelsPerChunk, chunksPerMatrix], nbB * chunksPerMatrix);
+      rt.run('bmmPackB', [pb, bOffs, rsB, csB, k, n, packed, panelsPerChunk, chunksPerMatrix], nbB * chunksPerMatrix, flops);
       // phase 2: C tiles
       const perBatch = parallel ? ceilDiv(target, nb) : 1;
       const rowPanels = ceilDiv(m, MR);
@@ -83,6 +82,7 @@ export function matmulKernel(rt: WasmRuntime) {
         'bmmCompute',
         [pa, tables, nb, rsA, csA, packed, pc, m, n, k, rowsPerChunk, rC, colsPerChunk, cC, scratch, scratchStride],
         nb * rC * cC,
+        flops,
       );
       return fromHost(rt.takeF32(pc, nb * m * n), outShape, 'float32');
     } finally {

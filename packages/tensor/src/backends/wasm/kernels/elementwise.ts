@@ -1,0 +1,81 @@
+import type { Kernel } from '../../../backend.js';
+import type { BroadcastAttrs, CompareOp, PrimAttrs } from '../../../primitives.js';
+import { sizeOf } from '../../../shape.js';
+import { dataOf, fromHost, type Tensor } from '../../../tensor.js';
+import type { WasmRuntime } from '../runtime.js';
+import { collapse } from './broadcast.js';
+
+export const UNARY_OPS = { neg: 0, abs: 1, sqrt: 2, sign: 3, exp: 4, log: 5 } as const;
+export const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 } as const;
+const COMPARE_OPS: Record<CompareOp, number> = { eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11 };
+
+type UnaryPrim = keyof typeof UNARY_OPS;
+type BinaryPrim = keyof typeof BINARY_OPS | 'compare';
+
+export function unaryKernel<P extends UnaryPrim>(rt: WasmRuntime, op: number, fallback: Kernel<P>): Kernel<P> {
+  return (inputs: readonly Tensor[], attrs: PrimAttrs[P]): Tensor => {
+    const x = inputs[0]!;
+    if (x.dtype !== 'float32' || x.size === 0 || x.size < rt.minElements) return fallback(inputs, attrs);
+    const n = x.size;
+    const mark = rt.mark();
+    try {
+      const px = rt.put(dataOf(x)), py = rt.alloc(n * 4);
+      const work = op >= UNARY_OPS.exp ? n * 64 : n * 8;
+      const chunks = rt.chunks(Math.ceil(n / 4096), work);
+      const per = Math.ceil(n / chunks / 4) * 4;
+      rt.run('unary', [op, px, py, n, per], Math.ceil(n / per), work);
+      return fromHost(rt.takeF32(py, n), x.shape, 'float32');
+    } finally {
+      rt.release(mark);
+    }
+  };
+}
+
+/** Shared by the binary primitives and `compare`; pow and int32 operands take the reference. */
+export function binaryKernel<P extends BinaryPrim>(rt: WasmRuntime, opOf: (attrs: PrimAttrs[P]) => number, fallback: Kernel<P>): Kernel<P> {
+  return (inputs: readonly Tensor[], attrs: PrimAttrs[P]): Tensor => {
+    const [a, b] = inputs as [Tensor, Tensor];
+    const shape = (attrs as BroadcastAttrs).shape;
+    const n = sizeOf(shape);
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || n === 0 || n < rt.minElements) return fallback(inputs, attrs);
+    const col = collapse(shape, [a.shape, b.shape]);
+    if (col === null) return fallback(inputs, attrs);
+    const mark = rt.mark();
+    try {
+      const pa = rt.put(dataOf(a)), pb = rt.put(dataOf(b)), py = rt.alloc(n * 4);
+      const sa = col.strides[0]!, sb = col.strides[1]!;
+      const ps = rt.putInts([...sa, ...sb, ...col.dims]);
+      const rows = col.dims[0] * col.dims[1] * col.dims[2];
+      const chunks = rt.chunks(rows, n * 12);
+      const per = Math.ceil(rows / chunks);
+      rt.run('binary', [opOf(attrs), pa, ps, pb, ps + 16, py, ps + 32, per], Math.ceil(rows / per), n * 12);
+      return fromHost(rt.takeF32(py, n), shape, 'float32');
+    } finally {
+      rt.release(mark);
+    }
+  };
+}
+
+export const compareOp = (attrs: PrimAttrs['compare']): number => COMPARE_OPS[attrs.op];
+
+export function whereKernel(rt: WasmRuntime, fallback: Kernel<'where'>) {
+  return (inputs: readonly Tensor[], attrs: PrimAttrs['where']): Tensor => {
+    const [c, a, b] = inputs as [Tensor, Tensor, Tensor];
+    const n = sizeOf(attrs.shape);
+    if (c.dtype !== 'float32' || a.dtype !== 'float32' || b.dtype !== 'float32' || n === 0 || n < rt.minElements) return fallback(inputs, attrs);
+    const col = collapse(attrs.shape, [c.shape, a.shape, b.shape]);
+    if (col === null) return fallback(inputs, attrs);
+    const mark = rt.mark();
+    try {
+      const pc = rt.put(dataOf(c)), pa = rt.put(dataOf(a)), pb = rt.put(dataOf(b)), py = rt.alloc(n * 4);
+      const ps = rt.putInts([...col.strides.flat(), ...col.dims]);
+      const rows = col.dims[0] * col.dims[1] * col.dims[2];
+      const chunks = rt.chunks(rows, n * 16);
+      const per = Math.ceil(rows / chunks);
+      rt.run('select', [pc, pa, pb, ps, py, ps + 48, per], Math.ceil(rows / per), n * 16);
+      return fromHost(rt.takeF32(py, n), attrs.shape, 'float32');
+    } finally {
+      rt.release(mark);
+    }
+  };
+}

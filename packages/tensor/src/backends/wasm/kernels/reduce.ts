@@ -1,0 +1,63 @@
+import type { Kernel } from '../../../backend.js';
+import type { PrimAttrs } from '../../../primitives.js';
+import { dataOf, fromHost, type Tensor } from '../../../tensor.js';
+import type { WasmRuntime } from '../runtime.js';
+
+/**
+ * Views x as [outer, red, inner] when the reduced axes (ignoring size-1 axes) form one contiguous
+ * block; returns null otherwise (the reference handles interleaved patterns).
+ */
+export function reductionView(shape: readonly number[], axes: readonly number[]): [number, number, number] | null {
+  const kinds: ('k' | 'r')[] = [];
+  const sizes: number[] = [];
+  shape.forEach((d, i) => {
+    if (d === 1) return;
+    const kind = axes.includes(i) ? 'r' : 'k';
+    if (kinds[kinds.length - 1] === kind) sizes[sizes.length - 1]! *= d;
+    else {
+      kinds.push(kind);
+      sizes.push(d);
+    }
+  });
+  const pattern = kinds.join('');
+  const s = sizes;
+  switch (pattern) {
+    case '': return [1, 1, 1];
+    case 'r': return [1, s[0]!, 1];
+    case 'k': return [s[0]!, 1, 1];
+    case 'kr': return [s[0]!, s[1]!, 1];
+    case 'rk': return [1, s[0]!, s[1]!];
+    case 'krk': return [s[0]!, s[1]!, s[2]!];
+    default: return null;
+  }
+}
+
+export function reduceKernel<P extends 'sum' | 'max'>(rt: WasmRuntime, kind: 0 | 1, fallback: Kernel<P>): Kernel<P> {
+  return (inputs: readonly Tensor[], attrs: PrimAttrs[P]): Tensor => {
+    const x = inputs[0]!;
+    if (x.dtype !== 'float32' || x.size === 0 || x.size < rt.minElements) return fallback(inputs, attrs);
+    const view = reductionView(x.shape, attrs.axes);
+    if (view === null) return fallback(inputs, attrs);
+    const [outer, red, inner] = view;
+    const outShape = attrs.keepdims ? x.shape.map((d, i) => (attrs.axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !attrs.axes.includes(i));
+    const nOut = outer * inner;
+    const mark = rt.mark();
+    try {
+      const px = rt.put(dataOf(x)), py = rt.alloc(nOut * 4);
+      const work = x.size * 4;
+      if (inner === 1) {
+        const chunks = rt.chunks(outer, work);
+        const per = Math.ceil(outer / chunks);
+        rt.run('reduceRows', [kind, px, py, outer, red, per], Math.ceil(outer / per), work);
+      } else {
+        const blocksWanted = Math.max(1, Math.ceil(rt.chunks(outer * inner, work) / outer));
+        const per = Math.max(4, Math.ceil(inner / blocksWanted / 4) * 4);
+        const blocks = Math.ceil(inner / per);
+        rt.run('reduce', [kind, px, py, outer, red, inner, per], outer * blocks, work);
+      }
+      return fromHost(rt.takeF32(py, nOut), outShape, 'float32');
+    } finally {
+      rt.release(mark);
+    }
+  };
+}
