@@ -6,7 +6,7 @@ import { aggregate, type RunResult } from '../compare/aggregate.js';
 import { TABLE_HEADER, tableCells, textTable } from '../compare/table.js';
 import { TRAINING_KEYS, withBudget } from '../options.js';
 import { chooseBackend } from '../setup/backend.js';
-import { loadRunData } from '../setup/datasets.js';
+import { effectiveConfig, loadRunData } from '../setup/datasets.js';
 import { DivergedError, trainLoop, type RunSummary } from '../train/loop.js';
 import { prepareRun } from '../train/prepare.js';
 import { writeRunConfig } from '../train/run-config.js';
@@ -91,7 +91,8 @@ export async function compareCommand(explicit0: Record<string, unknown>, flags: 
   let setup: string[] = [];
   try {
     withBackend(chosen.backend, () => {
-      const data = loadRunData(first);
+      const data = loadRunData(first, { train: explicit.trainSubset === undefined, test: explicit.testSubset === undefined });
+      jobs.forEach((j) => (j.config = effectiveConfig(j.config, data)));
       // Validate every optimizer on this model before writing anything.
       const prepared = optimizers.map((o) => prepareRun(jobs.find((j) => j.optimizer === o)!.config, data));
       stepsPerEpoch = prepared[0]!.stepsPerEpoch;

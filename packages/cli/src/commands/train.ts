@@ -3,7 +3,7 @@ import path from 'node:path';
 import { withBackend } from '@ssam/tensor';
 import { configToRaw, UsageError, type TrainConfig } from '../config.js';
 import { chooseBackend } from '../setup/backend.js';
-import { loadRunData } from '../setup/datasets.js';
+import { effectiveConfig, loadRunData } from '../setup/datasets.js';
 import { DivergedError, trainLoop, type RunSummary } from '../train/loop.js';
 import { prepareRun } from '../train/prepare.js';
 import { readJson, RunDir } from '../train/run-dir.js';
@@ -63,7 +63,8 @@ export async function trainCommand(explicit: Record<string, unknown>, flags: Tra
     io.stderr.write(`ssam train: warning: the run started on ${saved.backend.description} and resumes on ${chosen.description}; results need not be bit-identical to an uninterrupted run\n`);
   try {
     return withBackend(chosen.backend, () => {
-      const data = loadRunData(config);
+      const data = loadRunData(config, { train: explicit.trainSubset === undefined, test: explicit.testSubset === undefined });
+      config = effectiveConfig(config, data);
       const run = prepareRun(config, data);
       const dir = new RunDir(out);
       dir.create();

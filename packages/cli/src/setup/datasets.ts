@@ -46,25 +46,42 @@ function iris(ds: Dataset, from: number, to: number): number[] {
   return order.slice(from, to);
 }
 
-function cut(ds: Dataset, n: number | undefined, flag: string): Dataset {
-  if (n === undefined) return ds;
+function cut(ds: Dataset, n: number | undefined, flag: string, clamp: boolean): Dataset {
+  if (n === undefined || (clamp && n >= ds.length)) return ds;
   if (n > ds.length) throw new UsageError(`--${flag} ${n} is larger than the ${ds.name} set (${ds.length} examples)`);
   return ds.subset(n);
+}
+
+/** Which subset sizes came from a budget rather than the command line: those shrink to small sets. */
+export interface SubsetClamp {
+  readonly train?: boolean;
+  readonly test?: boolean;
+}
+
+/** The config with the subset sizes actually used (what config.json records, so reruns match). */
+export function effectiveConfig<C extends Pick<TrainConfig, 'trainSubset' | 'testSubset'>>(config: C, data: RunData): C {
+  return {
+    ...config,
+    ...(config.trainSubset !== undefined ? { trainSubset: data.train.length } : {}),
+    ...(config.testSubset !== undefined ? { testSubset: data.test.length } : {}),
+  };
 }
 
 /**
  * Loads the data a config names. Every failure (missing directory or files, corrupt files) is a
  * UsageError that names the files expected, so the CLI exits with code 2 before writing anything.
+ * A subset larger than the set is an error, unless `clamp` says it came from a budget (the quick
+ * budget's 30,000 images on Iris's 120 mean "all of them").
  */
-export function loadRunData(config: Pick<TrainConfig, 'data' | 'dataDir' | 'trainSubset' | 'testSubset' | 'augment'>): RunData {
+export function loadRunData(config: Pick<TrainConfig, 'data' | 'dataDir' | 'trainSubset' | 'testSubset' | 'augment'>, clamp: SubsetClamp = {}): RunData {
   const read = readerFor(config.data, config.dataDir);
   const load = (split: 'train' | 'test'): Dataset => {
     const r = read(split);
     if (E.isLeft(r)) throw new UsageError(`--data ${config.data}${config.dataDir ? `:${config.dataDir}` : ''}: ${r.left.message}`);
     return r.right;
   };
-  const train = cut(load('train'), config.trainSubset, 'train-subset');
-  const test = cut(load('test'), config.testSubset, 'test-subset');
+  const train = cut(load('train'), config.trainSubset, 'train-subset', clamp.train ?? false);
+  const test = cut(load('test'), config.testSubset, 'test-subset', clamp.test ?? false);
   const isCifar = config.data === 'cifar10' || config.data === 'cifar100';
   const isImage = train.shape.length === 3;
   let trainAugment: Augmentation | undefined;
