@@ -144,31 +144,32 @@ export function trainLoop(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSum
         const ts = performance.now();
         const r = step(snap.train, b, random.foldIn(snap.keys.step, g) as Key);
         stepTimes.push(performance.now() - ts);
-        if (!r.ok) diverged(snap, `the training loss is ${r.loss}`);
-        if (r.ok) {
-          const m = r.metrics;
-          sums.lossSum += m.loss;
-          sums.accSum += m.acc;
-          sums.epsSum += m.epsNorm;
-          sums.densitySum += m.maskDensity;
-          sums.steps += 1;
-          snap = { ...snap, train: r.state, position: { epoch, batch: b.position + 1, step: g + 1 }, sums };
-          stepLines.push({ step: g, epoch, batch: b.position, loss: m.loss, acc: m.acc, lr: run.lrAt(g), eps_norm: m.epsNorm, mask_density: Number.isNaN(m.maskDensity) ? null : m.maskDensity });
-          o.progress.step({ epoch: epoch + 1, step: g + 1, loss: m.loss, acc: m.acc });
-          const endOfEpoch = b.position + 1 === run.stepsPerEpoch;
-          if (c.checkpointEvery > 0 && (g + 1) % c.checkpointEvery === 0 && !endOfEpoch) {
-            const now = performance.now();
-            sums.seconds += (now - t0) / 1000;
-            t0 = now;
-            dir.appendSteps(stepLines.splice(0));
-            if (!save({ ...snap, sums: { ...sums } })) diverged(snap, 'the parameters are no longer finite');
-          }
+        if (!r.ok) {
+          dir.appendSteps(stepLines.splice(0)); // the log shows the steps up to the divergence
+          return diverged(snap, `the training loss is ${r.loss}`);
+        }
+        const m = r.metrics;
+        sums.lossSum += m.loss;
+        sums.accSum += m.acc;
+        sums.epsSum += m.epsNorm;
+        sums.densitySum += m.maskDensity;
+        sums.steps += 1;
+        snap = { ...snap, train: r.state, position: { epoch, batch: b.position + 1, step: g + 1 }, sums };
+        stepLines.push({ step: g, epoch, batch: b.position, loss: m.loss, acc: m.acc, lr: run.lrAt(g), eps_norm: m.epsNorm, mask_density: Number.isNaN(m.maskDensity) ? null : m.maskDensity });
+        o.progress.step({ epoch: epoch + 1, step: g + 1, loss: m.loss, acc: m.acc });
+        const endOfEpoch = b.position + 1 === run.stepsPerEpoch;
+        if (c.checkpointEvery > 0 && (g + 1) % c.checkpointEvery === 0 && !endOfEpoch) {
+          const now = performance.now();
+          sums.seconds += (now - t0) / 1000;
+          t0 = now;
+          dir.appendSteps(stepLines.splice(0));
+          if (!save({ ...snap, sums: { ...sums } })) return diverged(snap, 'the parameters are no longer finite');
         }
       }
       sums.seconds += (performance.now() - t0) / 1000;
       dir.appendSteps(stepLines.splice(0));
       const test = evaluate(run.model, snap.train, run.data.test, run.data.testTransform);
-      if (!Number.isFinite(test.loss) && !allFinite(snap.train.params)) diverged(snap, 'the parameters are no longer finite');
+      if (!Number.isFinite(test.loss) && !allFinite(snap.train.params)) return diverged(snap, 'the parameters are no longer finite');
       const n = Math.max(1, sums.steps);
       const row: EpochRecord = {
         epoch: epoch + 1, step: snap.position.step, lr: run.lrAt(Math.max(0, snap.position.step - 1)),
@@ -178,7 +179,7 @@ export function trainLoop(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSum
       };
       const history = [...snap.history, row];
       snap = { ...snap, history, position: { epoch: epoch + 1, batch: 0, step: snap.position.step }, sums: zeroSums() };
-      if (!save(snap)) diverged(snap, 'the parameters are no longer finite');
+      if (!save(snap)) return diverged(snap, 'the parameters are no longer finite');
       dir.writeMetrics(history);
       o.progress.epochEnd({ epoch: epoch + 1, trainLoss: row.trainLoss, testAcc: row.testAcc, seconds: row.seconds });
       o.onEpoch?.(row);
