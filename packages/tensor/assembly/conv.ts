@@ -85,13 +85,19 @@ function col2imBand(col: usize, g: ConvGeom, cg: i32, oh0: i32, oh1: i32, dxg: u
   }
 }
 
+/** Floats of the packed B operand: forward K x band, back-input O/G x band, back-filter band x K. */
+function packedFloats(g: ConvGeom): i32 {
+  const k = g.c / g.groups * g.kh * g.kw;
+  const bp = g.bandRows * g.wo;
+  return max(max(k, g.o / g.groups) * packedWidth(bp), bp * packedWidth(k));
+}
+
 /** Floats of per-thread scratch the conv entry points need for this geometry. */
 export function convScratchSize(gp: usize): i32 {
   const g = changetype<ConvGeom>(gp);
   const k = g.c / g.groups * g.kh * g.kw;
-  const bp = g.bandRows * g.wo;
-  // patch band (or its gradient) + packed B (forward/back-input: K x bp; back-filter: bp x K)
-  return k * bp + max(k * packedWidth(bp), bp * packedWidth(k)) + tileScratchSize() + 64;
+  // patch band (or its gradient) + packed B + the GEMM's packed A block and edge tile
+  return k * g.bandRows * g.wo + packedFloats(g) + tileScratchSize() + 64;
 }
 
 /** y = conv2d(x, w); chunk = (image, group, band). */
@@ -106,7 +112,7 @@ export function convForward(x: usize, w: usize, y: usize, gp: usize, scratch: us
   const s = scratch + <usize>tid * (<usize>stride << 2);
   const col = s;
   const packed = col + (<usize>(k * g.bandRows * g.wo) << 2);
-  const tile = packed + (<usize>max(k * packedWidth(g.bandRows * g.wo), g.bandRows * g.wo * packedWidth(k)) << 2);
+  const tile = packed + (<usize>packedFloats(g) << 2);
   const xg = x + (<usize>((ni * g.c + gi * cg) * g.h * g.w) << 2);
   if (pointwise(g)) packB(xg + (<usize>(oh0 * g.wo) << 2), g.h * g.w, 1, k, bp, 0, bp, packed);
   else {
@@ -126,7 +132,7 @@ export function convBackInput(dy: usize, w: usize, dx: usize, gp: usize, scratch
   const s = scratch + <usize>tid * (<usize>stride << 2);
   const dcol = s;
   const packed = dcol + (<usize>(k * g.bandRows * g.wo) << 2);
-  const tile = packed + (<usize>max(k * packedWidth(g.bandRows * g.wo), g.bandRows * g.wo * packedWidth(k)) << 2);
+  const tile = packed + (<usize>packedFloats(g) << 2);
   const dxg = dx + (<usize>((ni * g.c + gi * cg) * g.h * g.w) << 2);
   const wg = w + (<usize>(gi * og * k) << 2);
   const pw = pointwise(g);
@@ -157,7 +163,7 @@ export function convBackFilter(x: usize, dy: usize, parts: usize, gp: usize, scr
   const s = scratch + <usize>tid * (<usize>stride << 2);
   const col = s;
   const packed = col + (<usize>(k * g.bandRows * g.wo) << 2);
-  const tile = packed + (<usize>max(k * packedWidth(g.bandRows * g.wo), g.bandRows * g.wo * packedWidth(k)) << 2);
+  const tile = packed + (<usize>packedFloats(g) << 2);
   const c = parts + (<usize>((part * g.groups + gi) * og * k) << 2);
   const n0 = part * g.imagesPerPart, n1 = min(g.n, n0 + g.imagesPerPart);
   const pw = pointwise(g);
