@@ -108,7 +108,7 @@ export function trainLoop(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSum
     o.onResume?.(snap.position);
   } else dir.trimSteps(0); // a run killed before its first checkpoint starts over, log included
   const step = makeStep({
-    model: run.model, optimizer: run.optimizer, labelSmoothing: c.labelSmoothing,
+    model: run.model, optimizer: run.optimizer, perturbs: c.optimizer !== 'sgd', labelSmoothing: c.labelSmoothing,
     fisherPool: run.data.train, fisherTransform: run.data.testTransform, fisherChunk: o.fisherChunk ?? 16,
   });
   let lastGood: Snapshot['position'] | undefined = hasCheckpoint(ckptDir) ? snap.position : undefined;
@@ -146,7 +146,7 @@ export function trainLoop(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSum
         stepTimes.push(performance.now() - ts);
         if (!r.ok) {
           dir.appendSteps(stepLines.splice(0)); // the log shows the steps up to the divergence
-          return diverged(snap, `the training loss is ${r.loss}`);
+          return diverged(snap, r.what);
         }
         const m = r.metrics;
         sums.lossSum += m.loss;

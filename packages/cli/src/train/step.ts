@@ -21,11 +21,13 @@ export interface StepMetrics {
   readonly maskDensity: number;
 }
 
-export type StepResult = { readonly ok: true; readonly state: TrainState; readonly metrics: StepMetrics } | { readonly ok: false; readonly loss: number };
+export type StepResult = { readonly ok: true; readonly state: TrainState; readonly metrics: StepMetrics } | { readonly ok: false; readonly what: string };
 
 export interface StepOptions {
   readonly model: Layer;
   readonly optimizer: GradientTransformation<any>;
+  /** False for plain SGD: its mask density is reported as "none" rather than 0. */
+  readonly perturbs: boolean;
   readonly labelSmoothing: number;
   /** Where SSAM-F draws its Fisher examples from (un-augmented, normalised like the test set). */
   readonly fisherPool: Dataset;
@@ -60,7 +62,7 @@ export function makeStep(o: StepOptions): (s: TrainState, batch: { x: Tensor; y:
     const f = lossFn(x, y, s.modelState, kPass);
     const [[loss, aux], grads] = valueAndGrad(f, { hasAux: true })(s.params);
     const lossValue = loss.item();
-    if (!Number.isFinite(lossValue)) return { ok: false, loss: lossValue };
+    if (!Number.isFinite(lossValue)) return { ok: false, what: `the training loss is ${lossValue}` };
     const gradFn = (w: Tree) => valueAndGrad(f, { hasAux: true })(w)[1];
     const fisher: FisherSampler = (p, n) => {
       const pool = o.fisherPool;
@@ -75,7 +77,7 @@ export function makeStep(o: StepOptions): (s: TrainState, batch: { x: Tensor; y:
     return {
       ok: true,
       state: { params, modelState: aux.state, optState },
-      metrics: { loss: lossValue, acc: accuracy(aux.logits, y), epsNorm: stats ? scalarOf(stats.epsNorm) : 0, maskDensity: stats ? scalarOf(stats.maskDensity) : Number.NaN },
+      metrics: { loss: lossValue, acc: accuracy(aux.logits, y), epsNorm: stats ? scalarOf(stats.epsNorm) : 0, maskDensity: o.perturbs && stats ? scalarOf(stats.maskDensity) : Number.NaN },
     };
   };
 }
