@@ -27,6 +27,8 @@ export type FisherSampler = (params: Params, numSamples: number) => Updates;
 export interface UpdateExtra {
   readonly gradFn?: GradFn;
   readonly fisher?: FisherSampler;
+  /** ‖g‖ of the gradient tree `of`, when the caller has computed it already (saves a reduction). */
+  readonly gradNorm?: { readonly of: Updates; readonly value: number };
   readonly [key: string]: unknown;
 }
 

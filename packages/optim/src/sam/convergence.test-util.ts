@@ -31,7 +31,7 @@ export function gradNormsSquared(opt: GradientTransformation<any>, p: SmoothProb
     const n2 = tree.vdot(g, g).item();
     out.push(n2);
     if (!Number.isFinite(n2)) break;
-    const [u, s] = opt.update(g, state, w, { ...extra, gradNorm: Math.sqrt(n2) });
+    const [u, s] = opt.update(g, state, w, { ...extra, gradNorm: { of: g, value: Math.sqrt(n2) } });
     w = applyUpdates(w, u);
     state = s;
   }

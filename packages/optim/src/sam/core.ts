@@ -91,7 +91,9 @@ export function samCore<M>(op: string, o: SamCoreOptions, policy: MaskPolicy<M>)
         const gradFn = extra?.gradFn;
         if (typeof gradFn !== 'function')
           throw new ArgumentError(`${op}.update`, 'needs extra.gradFn, the gradient at a given point for pass 2: update(grads, state, params, { gradFn })');
-        const hint = typeof extra?.gradNorm === 'number' ? extra.gradNorm : undefined;
+        // A caller that already has ‖g‖ (makeTrainStep, for its finiteness guard) passes it with
+        // the very tree it belongs to; a chained transformation in front (clipping) breaks the identity.
+        const hint = extra?.gradNorm && extra.gradNorm.of === grads ? extra.gradNorm.value : undefined;
         const p = perturbation(grads, params, { rho: r, normEps, mask, adaptive: o.adaptive, gradNorm: hint });
         if (p.epsNorm > 0) {
           // NOTE: the descent below uses the ORIGINAL params; w + ε is a separate tree that is

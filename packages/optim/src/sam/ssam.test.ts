@@ -6,7 +6,7 @@ import { applyUpdates } from '../combine.js';
 import { sgd } from '../sgd.js';
 import { arbProblem, treesIdentical } from '../testing/index.js';
 import type { GradientTransformation, Params, UpdateExtra, Updates } from '../types.js';
-import { ssamD } from './ssamD.js';
+import { ssamD, type SsamDState } from './ssamD.js';
 import { ssamF } from './ssamF.js';
 
 const flat = (t: Updates) => tree.leaves(t).flatMap((x) => Array.from(x.toArray()));
@@ -149,7 +149,7 @@ describe('ssamD', () => {
     const restored = tree.unflatten(def, (JSON.parse(saved) as { d: number[]; s: number[]; t: 'float32' | 'int32' }[]).map((x) => tensor(x.d, x.s, { dtype: x.t })));
     const opt = make();
     let w = head.params;
-    let state = restored as never;
+    let state = restored as unknown as SsamDState;
     for (let t = 3; t < 6; t++) {
       const [u, s] = opt.update(grad(w), state, w, { gradFn: grad });
       w = applyUpdates(w, u);

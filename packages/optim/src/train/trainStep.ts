@@ -1,0 +1,194 @@
+import { valueAndGrad } from '@ssam/autograd';
+import { fisherScores } from '@ssam/masks';
+import { ArgumentError, isTensor, random, tree, type Key, type Tensor, type Tree } from '@ssam/tensor';
+import { applyUpdates } from '../combine.js';
+import { checkOneOf, checkPositiveInt } from '../internal/validate.js';
+import type { SamStats } from '../sam/core.js';
+import type { GradientTransformation, OptState, Params, Updates } from '../types.js';
+import { correctCount, perExampleCrossEntropy } from './loss.js';
+import { splitBatch, weightedMean, type Batch } from './microbatch.js';
+
+/** The part of an @ssam/models layer a train step needs: `apply(params, state, x, { train, key })`. */
+export interface Model {
+  apply(params: Params, state: Tree, x: Tensor, ctx: { readonly train: boolean; readonly key?: Key }): readonly [unknown, Tree];
+}
+
+export interface TrainStepOptions {
+  readonly model: Model;
+  /** Mean loss of a batch from logits and labels, e.g. `softmaxCrossEntropy`. */
+  readonly loss: (logits: Tensor, labels: Tensor) => Tensor;
+  readonly optimizer: GradientTransformation<any>;
+  /**
+   * Which model state (BatchNorm statistics) survives a SAM step. 'clean' (default): pass 1's;
+   * pass 2 starts from the input state and its update is dropped. 'perturbed': pass 2's, started
+   * from the input state. 'both': pass 2 starts from pass 1's state and its update is kept, so the
+   * statistics move twice per step (the SSAM reference code).
+   */
+  readonly modelStatePolicy?: 'clean' | 'perturbed' | 'both';
+  /** Gradient accumulation: split each batch into k micro-batches; the gradient is their example-weighted MEAN. */
+  readonly microBatches?: number;
+  /** How SSAM-F gets its Fisher examples (the model runs in eval mode; model state is never changed). */
+  readonly fisher?: {
+    /** Draws `numSamples` training examples with true labels; default: a random subset of the current batch. */
+    readonly sample?: (key: Key, numSamples: number) => Batch;
+    /** Per-example losses [N] from logits and labels; default per-example softmax cross-entropy. */
+    readonly perExampleLoss?: (logits: Tensor, labels: Tensor) => Tensor;
+    /** Examples per forward pass of the Fisher computation (see @ssam/masks fisherScores). */
+    readonly chunkSize?: number;
+  };
+}
+
+/** What one step reports. Numbers, ready to log. */
+export interface TrainMetrics {
+  /** Pass-1 (clean) mean loss. */
+  readonly loss: number;
+  /** Pass-1 accuracy on the batch (train mode). */
+  readonly accuracy: number;
+  /** ‖g‖ of pass 1. */
+  readonly gradNorm: number;
+  /** ‖ε‖ of the ascent (0 without one). */
+  readonly epsNorm: number;
+  /** Fraction of entries perturbed (1 for SAM, 0 for a base optimizer). */
+  readonly maskDensity: number;
+  /** How many times pass 2 ran: 1 on a SAM step, 0 otherwise. */
+  readonly gradFnCalls: number;
+  /** Mean loss at the perturbed point (NaN when pass 2 did not run). */
+  readonly perturbedLoss: number;
+  /** 1 when a non-finite loss or gradient made the step a no-op, else 0. */
+  readonly skipped: number;
+}
+
+export interface TrainStepResult {
+  readonly params: Params;
+  readonly modelState: Tree;
+  readonly optState: OptState;
+  readonly metrics: TrainMetrics;
+}
+
+export type TrainStep = (params: Params, modelState: Tree, optState: OptState, batch: Batch, key: Key) => TrainStepResult;
+
+/** The SAM-family statistics inside an optimizer state (searched through chains), if any. */
+export function samStats(state: OptState): SamStats | undefined {
+  if (state === null || typeof state !== 'object' || isTensor(state)) return undefined;
+  const o = state as Record<string, unknown>;
+  const s = o.stats as Partial<SamStats> | undefined;
+  if (s && isTensor(s.epsNorm) && isTensor(s.maskDensity) && isTensor(s.gradFnCalls)) return s as SamStats;
+  for (const v of Array.isArray(state) ? state : Object.values(o)) {
+    const found = samStats(v as OptState);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Builds a pure training step `(params, modelState, optState, batch, key) → { params, modelState,
+ * optState, metrics }` that wires pass 1 (loss, g, clean model state), the mask refresh (SSAM-F's
+ * Fisher sampler), pass 2 (`gradFn`, only when the optimizer asks) and the update. Plain
+ * optimizers run one pass. A non-finite loss or gradient in either pass returns the inputs
+ * unchanged with `metrics.skipped = 1`.
+ * @example
+ * const step = makeTrainStep({ model, loss: softmaxCrossEntropy, optimizer: sam({ rho: 0.05, base: sgd({ lr: 0.1 }) }) });
+ * ({ params, modelState, optState, metrics } = step(params, modelState, optState, { x, y }, key));
+ */
+export function makeTrainStep(options: TrainStepOptions): TrainStep {
+  const op = 'makeTrainStep';
+  const { model, loss, optimizer } = options;
+  if (!model || typeof model.apply !== 'function') throw new ArgumentError(op, 'model must have apply(params, state, x, { train, key }), e.g. an @ssam/models layer');
+  if (typeof loss !== 'function') throw new ArgumentError(op, 'loss must be a function (logits, labels) => scalar, e.g. softmaxCrossEntropy');
+  if (!optimizer || typeof optimizer.update !== 'function') throw new ArgumentError(op, 'optimizer must be a GradientTransformation, e.g. sgd({ lr: 0.1 })');
+  const policy = checkOneOf(op, 'modelStatePolicy', options.modelStatePolicy ?? 'clean', ['clean', 'perturbed', 'both'] as const);
+  const k = checkPositiveInt(op, 'microBatches', options.microBatches ?? 1);
+  const perExample = options.fisher?.perExampleLoss ?? perExampleCrossEntropy;
+  const fisherChunk = options.fisher?.chunkSize;
+
+  const logitsOf = (out: unknown): Tensor => {
+    if (!isTensor(out)) throw new ArgumentError(op, 'model.apply must return [logits, state] with a logits tensor [N, C]');
+    return out;
+  };
+
+  /** One full pass over the batch (all micro-batches): mean loss, mean gradient, final model state. */
+  const pass = (params: Params, state: Tree, chunks: Batch[], key: Key) => {
+    const n = chunks.reduce((acc, c) => acc + c.x.shape[0]!, 0);
+    const weights = chunks.map((c) => c.x.shape[0]! / n);
+    const grads: Updates[] = [];
+    let st = state;
+    let total = 0;
+    let correct = 0;
+    chunks.forEach((c, i) => {
+      const ctx = { train: true, key: chunks.length === 1 ? key : random.foldIn(key, i) };
+      const [[l, aux], g] = valueAndGrad(
+        (p: Params) => {
+          const [out, next] = model.apply(p, st, c.x, ctx);
+          const logits = logitsOf(out);
+          return [loss(logits, c.y), { logits, next }] as const;
+        },
+        { hasAux: true },
+      )(params);
+      grads.push(g);
+      st = aux.next;
+      total += weights[i]! * l.item();
+      correct += correctCount(aux.logits, c.y);
+    });
+    return { loss: total, grads: weightedMean(grads, weights), state: st, accuracy: correct / n };
+  };
+
+  return (params, modelState, optState, batch, key) => {
+    if (!batch || !isTensor(batch.x) || !isTensor(batch.y)) throw new ArgumentError(op, 'batch must be { x, y } tensors with the batch axis first');
+    const chunks = splitBatch(batch, k);
+    const [kModel, kFisher] = random.split(key, 2) as [Key, Key];
+    const p1 = pass(params, modelState, chunks, kModel);
+    const gradNorm = tree.norm(p1.grads).item();
+    const skip = (calls: number, perturbedLoss: number): TrainStepResult => ({
+      params,
+      modelState,
+      optState,
+      metrics: { loss: p1.loss, accuracy: p1.accuracy, gradNorm, epsNorm: 0, maskDensity: 0, gradFnCalls: calls, perturbedLoss, skipped: 1 },
+    });
+    if (!Number.isFinite(p1.loss) || !Number.isFinite(gradNorm)) return skip(0, Number.NaN);
+
+    let calls = 0;
+    let bad = false;
+    let p2State: Tree = p1.state;
+    let perturbedLoss = Number.NaN;
+    const gradFn = (perturbed: Params): Updates => {
+      calls++;
+      const r = pass(perturbed, policy === 'both' ? p1.state : modelState, chunks, kModel);
+      p2State = r.state;
+      perturbedLoss = r.loss;
+      if (!Number.isFinite(r.loss) || !Number.isFinite(tree.norm(r.grads).item())) bad = true;
+      return r.grads;
+    };
+    const fisher = (p: Params, numSamples: number): Updates => {
+      const sample = options.fisher?.sample;
+      const examples = sample ? sample(kFisher, numSamples) : batch;
+      const available = examples.x.shape[0]!;
+      const perEx = (pp: Tree, b: Tree) => {
+        const bb = b as unknown as Batch;
+        return perExample(logitsOf(model.apply(pp as Params, modelState, bb.x, { train: false })[0]), bb.y);
+      };
+      return fisherScores(perEx, p, examples as unknown as Tree, {
+        numSamples: Math.min(numSamples, available),
+        ...(sample ? {} : { key: kFisher }),
+        ...(fisherChunk ? { chunkSize: fisherChunk } : {}),
+      });
+    };
+    const [updates, nextOpt] = optimizer.update(p1.grads, optState, params, { gradFn, fisher, gradNorm: { of: p1.grads, value: gradNorm } });
+    if (bad) return skip(calls, perturbedLoss);
+    const stats = samStats(nextOpt);
+    return {
+      params: applyUpdates(params, updates),
+      modelState: calls > 0 && policy !== 'clean' ? p2State : p1.state,
+      optState: nextOpt,
+      metrics: {
+        loss: p1.loss,
+        accuracy: p1.accuracy,
+        gradNorm,
+        epsNorm: stats ? stats.epsNorm.item() : 0,
+        maskDensity: stats ? stats.maskDensity.item() : 0,
+        gradFnCalls: calls,
+        perturbedLoss,
+        skipped: 0,
+      },
+    };
+  };
+}
