@@ -1,9 +1,7 @@
-import { valueAndGrad } from '@ssam/autograd';
 import { toBatch, type Augmentation, type Dataset } from '@ssam/data';
-import { fisherScores } from '@ssam/masks';
-import { accuracy, softmaxCrossEntropy, type Layer } from '@ssam/models';
-import { applyUpdates, type FisherSampler, type GradientTransformation } from '@ssam/optim';
-import { isTensor, random, type Key, type Tensor, type Tree } from '@ssam/tensor';
+import { softmaxCrossEntropy, type Layer } from '@ssam/models';
+import { makeTrainStep, type GradientTransformation } from '@ssam/optim';
+import { random, type Key, type Tensor, type Tree } from '@ssam/tensor';
 
 /** Everything one training step reads and writes: a pure value, checkpointed as it is. */
 export interface TrainState {
@@ -17,7 +15,7 @@ export interface StepMetrics {
   readonly acc: number;
   /** ‖ε‖ of the SAM ascent (0 for SGD and steps without one). */
   readonly epsNorm: number;
-  /** Fraction of entries the perturbation touches (1 for SAM, NaN for SGD). */
+  /** Fraction of entries the perturbation touches (1 for SAM, NaN for SGD: no perturbation at all). */
   readonly maskDensity: number;
 }
 
@@ -36,48 +34,44 @@ export interface StepOptions {
   readonly fisherChunk: number;
 }
 
-const scalarOf = (t: unknown): number => (isTensor(t) ? t.item() : Number.NaN);
-
 /**
- * One step: pass 1 (loss, gradients and the new model state at w), then the optimizer, which for
- * the SAM family calls pass 2 through `gradFn` (gradients at w + ε on the same batch; the model
- * state of pass 2 is dropped) and for SSAM-F draws Fisher examples through `fisher`. A non-finite
- * loss returns `ok: false` and touches nothing.
+ * One step of @ssam/optim's `makeTrainStep` (pass 1, the mask refresh, pass 2 when the optimizer
+ * asks, the update; the model state of the clean pass is kept), with SSAM-F's Fisher examples drawn
+ * from the whole training set by the step's key. A step the train step skips (a non-finite loss or
+ * gradient in either pass) comes back as `ok: false`: the caller stops the run.
  *
- * `key` is this step's key (dropout, Fisher sample); the caller derives it from the run key and
- * the global step, so a resumed run sees the same keys.
+ * `key` is this step's key; the caller derives it from the run key and the global step, so a
+ * resumed run sees the same keys.
  */
 export function makeStep(o: StepOptions): (s: TrainState, batch: { x: Tensor; y: Tensor }, key: Key) => StepResult {
-  const lossFn = (x: Tensor, y: Tensor, modelState: Tree, key: Key) => (p: Tree) => {
-    const [logits, state] = o.model.apply(p, modelState, x, { train: true, key });
-    return [softmaxCrossEntropy(logits as Tensor, y, { labelSmoothing: o.labelSmoothing }), { logits: logits as Tensor, state }] as const;
-  };
-  const perExample = (modelState: Tree) => (p: Tree, b: Tree): Tensor => {
-    const { x, y } = b as { x: Tensor; y: Tensor };
-    const [logits] = o.model.apply(p, modelState, x, { train: false });
-    return softmaxCrossEntropy(logits as Tensor, y, { labelSmoothing: o.labelSmoothing, reduction: 'none' });
-  };
-  return (s, { x, y }, key) => {
-    const [kPass, kFisher] = random.split(key, 2) as [Key, Key];
-    const f = lossFn(x, y, s.modelState, kPass);
-    const [[loss, aux], grads] = valueAndGrad(f, { hasAux: true })(s.params);
-    const lossValue = loss.item();
-    if (!Number.isFinite(lossValue)) return { ok: false, what: `the training loss is ${lossValue}` };
-    const gradFn = (w: Tree) => valueAndGrad(f, { hasAux: true })(w)[1];
-    const fisher: FisherSampler = (p, n) => {
-      const pool = o.fisherPool;
-      const idx = (random.permutation(kFisher, pool.length).toArray() as Int32Array).subarray(0, Math.min(n, pool.length));
-      const host = pool.hostBatch(idx);
-      const b = toBatch(o.fisherTransform ? o.fisherTransform.host(host, undefined) : host);
-      return fisherScores(perExample(s.modelState), p, { x: b.x, y: b.y }, { numSamples: idx.length, chunkSize: o.fisherChunk });
-    };
-    const [updates, optState] = o.optimizer.update(grads, s.optState, s.params, { gradFn, fisher });
-    const params = applyUpdates(s.params, updates);
-    const stats = (optState as { stats?: { epsNorm?: Tensor; maskDensity?: Tensor } }).stats;
+  const pool = o.fisherPool;
+  const step = makeTrainStep({
+    model: o.model as never,
+    loss: (logits, y) => softmaxCrossEntropy(logits, y, { labelSmoothing: o.labelSmoothing }),
+    optimizer: o.optimizer,
+    fisher: {
+      sample: (key, n) => {
+        const idx = (random.permutation(key, pool.length).toArray() as Int32Array).subarray(0, Math.min(n, pool.length));
+        const host = pool.hostBatch(idx);
+        return toBatch(o.fisherTransform ? o.fisherTransform.host(host, undefined) : host);
+      },
+      perExampleLoss: (logits, y) => softmaxCrossEntropy(logits, y, { labelSmoothing: o.labelSmoothing, reduction: 'none' }),
+      chunkSize: o.fisherChunk,
+    },
+  });
+  return (s, batch, key) => {
+    const r = step(s.params, s.modelState, s.optState, batch, key);
+    const m = r.metrics;
+    if (m.skipped) {
+      const what = !Number.isFinite(m.loss) ? `the training loss is ${m.loss}`
+        : !Number.isFinite(m.gradNorm) ? `the gradient norm is ${m.gradNorm}`
+        : `the loss at the perturbed point is ${m.perturbedLoss} (or its gradient is not finite)`;
+      return { ok: false, what };
+    }
     return {
       ok: true,
-      state: { params, modelState: aux.state, optState },
-      metrics: { loss: lossValue, acc: accuracy(aux.logits, y), epsNorm: stats ? scalarOf(stats.epsNorm) : 0, maskDensity: o.perturbs && stats ? scalarOf(stats.maskDensity) : Number.NaN },
+      state: { params: r.params, modelState: r.modelState as Tree, optState: r.optState },
+      metrics: { loss: m.loss, acc: m.accuracy, epsNorm: m.epsNorm, maskDensity: o.perturbs ? m.maskDensity : Number.NaN },
     };
   };
 }
