@@ -61,6 +61,16 @@ function edgeTile(ap: usize, bp: usize, c: usize, ldc: usize, kc: i32, accumulat
     for (let j = 0; j < cols; j++) store<f32>(c + <usize>r * ldc + (j << 2), load<f32>(tile + ((r * NR + j) << 2)));
 }
 
+/**
+ * The k-block length: k split into equal blocks of at most KC (784 = 4 x 196, not 3 x 256 + 16,
+ * whose 16-deep tail block would cost a full C load/store per tile for little work).
+ */
+@inline
+function blockK(k: i32): i32 {
+  const blocks = (k + KC - 1) / KC;
+  return (k + blocks - 1) / max(1, blocks);
+}
+
 /** Padded width of B after packing: n rounded up to NR. */
 export function packedWidth(n: i32): i32 {
   return (n + NR - 1) / NR * NR;
@@ -73,13 +83,14 @@ export function packedBSize(k: i32, n: i32): i32 {
 
 /**
  * Packs columns [j0, j1) (j0 a multiple of NR) of the k x n matrix B(p, j) = b[p*rsB + j*csB]
- * (strides in elements) into `dst`: for each KC block of rows starting at pc, the NR-wide panel
+ * (strides in elements) into `dst`: for each k block (`blockK`) of rows starting at pc, the NR-wide panel
  * at column j lies at float offset pc*npad + j*kc, kc x NR, zero-padded past column n.
  */
 export function packB(b: usize, rsB: i32, csB: i32, k: i32, n: i32, j0: i32, j1: i32, dst: usize): void {
   const npad = packedWidth(n);
-  for (let pc = 0; pc < k; pc += KC) {
-    const kc = min(KC, k - pc);
+  const kb = blockK(k);
+  for (let pc = 0; pc < k; pc += kb) {
+    const kc = min(kb, k - pc);
     for (let j = j0; j < j1; j += NR) {
       let d = dst + ((<usize>pc * npad + <usize>j * kc) << 2);
       const cols = min(NR, n - j);
@@ -172,8 +183,9 @@ export function gemmTile(
       for (let i = m0; i < m1; i++) memory.fill(c + <usize>i * ldcb + (<usize>n0 << 2), 0, <usize>(n1 - n0) << 2);
     return;
   }
-  for (let pc = 0; pc < k; pc += KC) {
-    const kc = min(KC, k - pc);
+  const kb = blockK(k);
+  for (let pc = 0; pc < k; pc += kb) {
+    const kc = min(kb, k - pc);
     const acc = accumulate || pc > 0;
     for (let ic = m0; ic < m1; ic += MC) {
       const mc = min(MC, m1 - ic);

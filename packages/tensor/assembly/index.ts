@@ -2,6 +2,7 @@
 // whose last two parameters are (chunk, tid) are run chunk by chunk by the fork-join pool.
 export { packedWidth, packedBSize, tileScratchSize } from './gemm';
 export { bmmPackB, bmmCompute } from './matmul';
+export { bmv } from './gemv';
 export { convScratchSize, convForward, convBackInput, convBackFilter, convSumParts } from './conv';
 export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool';
 export { unary, binary, select } from './elementwise';
@@ -9,5 +10,5 @@ export { reduce, reduceRows } from './reduce';
 
 /** Bumped whenever an export changes; the loader refuses a stale dist/ssam-kernels.wasm. */
 export function abiVersion(): i32 {
-  return 2;
+  return 3;
 }

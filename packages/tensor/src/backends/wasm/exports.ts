@@ -1,5 +1,5 @@
 /** Must equal assembly/index.ts abiVersion(). */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 type Entry = (...args: number[]) => void;
 
@@ -13,6 +13,7 @@ export interface KernelExports {
   // parallel entry points: (...args, chunk, tid)
   bmmPackB: Entry;
   bmmCompute: Entry;
+  bmv: Entry;
   convForward: Entry;
   convBackInput: Entry;
   convBackFilter: Entry;
@@ -33,7 +34,7 @@ export interface KernelExports {
  * followed by (chunk, tid) and computes one chunk of the work using thread `tid`'s scratch.
  */
 export const PARALLEL_OPS = [
-  'bmmPackB', 'bmmCompute', 'convForward', 'convBackInput', 'convBackFilter', 'convSumParts',
+  'bmmPackB', 'bmmCompute', 'bmv', 'convForward', 'convBackInput', 'convBackFilter', 'convSumParts',
   'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'unary', 'binary', 'select', 'reduce', 'reduceRows',
 ] as const satisfies readonly (keyof KernelExports)[];
 export type ParallelOp = (typeof PARALLEL_OPS)[number];

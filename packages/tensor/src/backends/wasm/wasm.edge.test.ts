@@ -42,13 +42,16 @@ function check(name: string, f: () => Tensor, tolScale = 1): void {
 }
 
 describe('matmul blocking edges', () => {
-  for (const [m, k, n] of [[1, 1, 1], [5, 8, 8], [6, 9, 9], [121, 257, 17], [250, 600, 33], [4, 513, 130], [37, 3, 1000]])
+  for (const [m, k, n] of [[1, 1, 1], [5, 8, 8], [6, 9, 9], [121, 257, 17], [250, 600, 33], [4, 513, 130], [37, 3, 1000], [1, 300, 70], [70, 300, 1], [1, 5000, 1], [2, 784, 3]])
     for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
       const a = R(ta ? [k!, m!] : [m!, k!]), b = R(tb ? [n!, k!] : [k!, n!]);
       check(`[${m}, ${k}] · [${k}, ${n}] ta=${ta} tb=${tb}`, () => matmul(a, b, { transposeA: ta, transposeB: tb }), k);
     }
   const a = R([3, 1, 20, 30]), b = R([4, 30, 11]);
   check('batched broadcast [3, 1, 20, 30] · [4, 30, 11]', () => matmul(a, b), 30);
+  const v1 = R([3, 1, 30]), v2 = R([30, 11]), v3 = R([4, 30, 1]);
+  check('batched vector · matrix [3, 1, 30] · [30, 11]', () => matmul(v1, v2), 30);
+  check('batched matrix · vector [30, 11]ᵀ · [4, 30, 1]', () => matmul(v2, v3, { transposeA: true }), 30);
   const a2 = R([20, 30]), bt = R([2, 11, 30]);
   check('batched a broadcast [20, 30] · [2, 11, 30]ᵀ', () => matmul(a2, bt, { transposeB: true }), 30);
   const [e1, e2, e3, e4, e5, e6] = [R([0, 4]), R([4, 3]), R([3, 4]), R([4, 0]), R([9, 0]), R([0, 11])];

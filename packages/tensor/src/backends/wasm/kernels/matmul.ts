@@ -46,6 +46,7 @@ export function matmulKernel(rt: WasmRuntime) {
       bIdx[bi] = bj;
     }
     const nbB = sizeOf(bBatch);
+    if (m === 1 || n === 1) return matvec(rt, a, b, attrs, { m, k, n, nb, aIdx, bIdx, outShape });
     const ex = rt.exports;
     const mark = rt.mark();
     try {
@@ -89,4 +90,51 @@ export function matmulKernel(rt: WasmRuntime) {
       rt.release(mark);
     }
   };
+}
+
+interface Dims {
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  readonly nb: number;
+  /** per output batch: element offset of A, batch index of B */
+  readonly aIdx: Int32Array;
+  readonly bIdx: Int32Array;
+  readonly outShape: number[];
+}
+
+/**
+ * One output row or column: out[i] = sum_p mat(i, p)·vec[p]. n = 1 takes mat = A and vec = the
+ * column of B; m = 1 takes mat = Bᵀ and vec = the row of A (both vectors are contiguous in either
+ * orientation). Chunks are blocks of outputs.
+ */
+function matvec(rt: WasmRuntime, a: Tensor, b: Tensor, attrs: PrimAttrs['matmul'], d: Dims): Tensor {
+  const { m, k, n, nb } = d;
+  const ta = attrs.transposeA, tb = attrs.transposeB;
+  const byRows = n === 1; // mat = A
+  const cnt = byRows ? m : n;
+  // mat(i, p) strides: A(i, p) = a[i*rsA + p*csA]; Bᵀ(j, p) = B(p, j) = b[p*rsB + j*csB]
+  const rs = byRows ? (ta ? 1 : k) : tb ? k : 1;
+  const cs = byRows ? (ta ? m : 1) : tb ? 1 : n;
+  const mark = rt.mark();
+  try {
+    const pa = rt.put(dataOf(a)), pb = rt.put(dataOf(b));
+    const pc = rt.alloc(nb * cnt * 4);
+    const tables = rt.alloc(nb * 8);
+    const t = tables >>> 2;
+    for (let bi = 0; bi < nb; bi++) {
+      const aOff = d.aIdx[bi]!, bOff = d.bIdx[bi]! * k * n;
+      rt.i32[t + bi] = byRows ? aOff : bOff;
+      rt.i32[t + nb + bi] = byRows ? bOff : aOff;
+    }
+    const work = 2 * nb * cnt * k;
+    const want = Math.max(1, Math.ceil(rt.chunks(nb * cnt, work) / nb));
+    const perChunk = Math.max(16, Math.ceil(cnt / want / 16) * 16);
+    const chunksPerBatch = Math.ceil(cnt / perChunk);
+    const mat = byRows ? pa : pb, vec = byRows ? pb : pa;
+    rt.run('bmv', [mat, rs, cs, vec, tables, nb, pc, cnt, k, perChunk, chunksPerBatch], nb * chunksPerBatch, work);
+    return fromHost(rt.takeF32(pc, nb * m * n), d.outShape, 'float32');
+  } finally {
+    rt.release(mark);
+  }
 }
