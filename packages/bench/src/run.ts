@@ -1,0 +1,151 @@
+// `pnpm bench` for the WebAssembly backend: @ssam wasm (1 and 2 threads), the @ssam reference
+// backend, TensorFlow.js 4.22 cpu and wasm, side by side in one process with interleaved rounds.
+// Run (as the package script does): `taskset -c 0,1 node --conditions=source --import tsx src/run.ts`.
+// SSAM_BENCH_ROUNDS (default 9) sets the rounds; SSAM_BENCH_SKIP_RSS=1 skips the 10,000-step run.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { matmul, referenceBackend, tensor, withBackend, type Backend } from '@ssam/tensor';
+import { createWasmBackend } from '@ssam/tensor/wasm';
+import { machineLine, markdownTable, writeSection } from '../../../tools/bench-report.ts';
+import { labels, randn, rng } from './data.js';
+import { cnnTask, mlpTask, samStepper, sgdStepper } from './ssam-models.js';
+import { tfCnn, tfMlp, tfSgdStepper } from './tfjs-models.js';
+import { timeInterleaved, type Contender, type Samples } from './timing.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ROUNDS = Number(process.env.SSAM_BENCH_ROUNDS ?? 9);
+
+// ---- backends ----------------------------------------------------------------------------------
+const wasm1 = createWasmBackend({ threads: 1 });
+const wasm2 = createWasmBackend({ threads: 2 });
+const ours: [string, Backend][] = [['@ssam wasm 1 thread', wasm1], ['@ssam wasm 2 threads', wasm2], ['@ssam reference', referenceBackend]];
+const require = createRequire(import.meta.url);
+setWasmPaths(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep);
+await tf.setBackend('wasm');
+await tf.ready();
+const tfWasmInfo = `SIMD ${await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')}, threads ${await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')}`;
+await tf.setBackend('cpu');
+const TF = [['tfjs cpu', 'cpu'], ['tfjs wasm', 'wasm']] as const;
+const NAMES = [...ours.map(([n]) => n), ...TF.map(([n]) => n)];
+
+const ssamContenders = (make: (b: Backend) => () => unknown, which = ours): Contender[] =>
+  which.map(([name, b]) => {
+    const f = withBackend(b, () => make(b));
+    return { name, run: () => withBackend(b, f) };
+  });
+async function tfContenders(make: () => () => unknown): Promise<Contender[]> {
+  const out: Contender[] = [];
+  for (const [name, be] of TF) {
+    await tf.setBackend(be);
+    const f = make();
+    out.push({ name, before: () => void tf.setBackend(be), run: f });
+  }
+  return out;
+}
+
+// ---- cases -------------------------------------------------------------------------------------
+const results: Record<string, Map<string, Samples>> = {};
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+{
+  const r = rng(1);
+  const a = randn(r, [512, 512]), b = randn(r, [512, 512]);
+  const A = tensor(a, [512, 512]), B = tensor(b, [512, 512]);
+  const tfCase = await tfContenders(() => {
+    const ta = tf.tensor2d(a, [512, 512]), tb = tf.tensor2d(b, [512, 512]);
+    return () => {
+      const c = tf.matMul(ta, tb);
+      c.dataSync();
+      c.dispose();
+    };
+  });
+  log('matmul 512³ ...');
+  results.matmul = await timeInterleaved([...ssamContenders(() => () => matmul(A, B)), ...tfCase], Math.max(ROUNDS, 15), 3);
+}
+
+async function trainCase(label: string, batch: number, inShape: number[], ssamTask: typeof mlpTask, tfTask: (r: ReturnType<typeof rng>, x: Float32Array, y: Int32Array, convByMatMul: boolean) => ReturnType<typeof tfMlp>, rounds: number) {
+  const r = rng(2);
+  const x = randn(r, [batch, ...inShape]), y = labels(r, batch, 10);
+  const sgd = ssamContenders(() => sgdStepper(ssamTask(rng(3), x, y, batch)));
+  const samC = ssamContenders(() => samStepper(ssamTask(rng(3), x, y, batch)), ours.slice(0, 2)).map((c) => ({ ...c, name: `${c.name} SAM` }));
+  if (label === 'cnn') sgd[2] = { ...sgd[2]!, maxRounds: 3 }; // the reference backend: ~0.6 s a step
+  const tfC = (await tfContenders(() => tfSgdStepper(tf, tfTask(rng(3), x, y, tf.getBackend() === 'wasm')))).map((c) =>
+    // tfjs cpu's convolution gradients take ~17 s a step: three timed rounds are enough
+    label === 'cnn' && c.name === 'tfjs cpu' ? { ...c, maxRounds: 3 } : c,
+  );
+  log(`${label} ...`);
+  results[label] = await timeInterleaved([...sgd, ...samC, ...tfC], rounds, 2);
+}
+await trainCase('mlp', 128, [784], mlpTask, (r, x, y) => tfMlp(tf, r, x, y, 128), ROUNDS);
+await trainCase('cnn', 64, [3, 32, 32], cnnTask, (r, x, y, mm) => tfCnn(tf, r, x, y, 64, mm), Math.max(5, Math.ceil(ROUNDS / 2)));
+
+// ---- RSS over 10,000 MLP steps (child process) ------------------------------------------------
+let rss: { steps: number; seconds: number; samples: [number, number][]; backend: string; wasmBytes: number } | null = null;
+if (process.env.SSAM_BENCH_SKIP_RSS !== '1') {
+  log('10,000 MLP steps for RSS ...');
+  const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', path.join(here, 'rss.ts')], { encoding: 'utf8' });
+  rss = JSON.parse(out.trim().split('\n').pop()!);
+}
+wasm1.dispose();
+wasm2.dispose();
+
+// ---- report ------------------------------------------------------------------------------------
+const med = (c: string, n: string) => results[c]!.get(n)?.median;
+const ms = (v: number | undefined) => (v === undefined ? '' : v >= 100 ? `${v.toFixed(0)} ms` : `${v.toFixed(2)} ms`);
+const gflops = (v: number | undefined) => (v === undefined ? '' : `${((2 * 512 ** 3) / v / 1e6).toFixed(1)}`);
+const rows: (string | number)[][] = [
+  ['matmul 512³, GFLOP/s', ...NAMES.map((n) => gflops(med('matmul', n)))],
+  ['MLP 784-256-128-10, batch 128, SGD step', ...NAMES.map((n) => ms(med('mlp', n)))],
+  ['same, SAM step (ρ = 0.05)', ...NAMES.map((n) => ms(med('mlp', `${n} SAM`)))],
+  ['CNN (2 conv + 2 pool + dense), batch 64, SGD step', ...NAMES.map((n) => ms(med('cnn', n)))],
+  ['same, SAM step (ρ = 0.05)', ...NAMES.map((n) => ms(med('cnn', `${n} SAM`)))],
+];
+const W2 = '@ssam wasm 2 threads', W1 = '@ssam wasm 1 thread', TW = 'tfjs wasm';
+const ratio = (c: string, a: string, b: string) => med(c, a)! / med(c, b)!;
+const targets: (string | number)[][] = [
+  ['matmul 512³: GFLOP/s vs tfjs wasm', '≥ 1.5×', `${(1 / ratio('matmul', W2, TW)).toFixed(2)}×`, `${(1 / ratio('matmul', W1, TW)).toFixed(2)}×`],
+  ['MLP SGD step: time vs tfjs wasm', '≤ 0.6×', `${ratio('mlp', W2, TW).toFixed(2)}×`, `${ratio('mlp', W1, TW).toFixed(2)}×`],
+  ['CNN SGD step: time vs tfjs wasm', '≤ 0.5×', `${ratio('cnn', W2, TW).toFixed(2)}×`, `${ratio('cnn', W1, TW).toFixed(2)}×`],
+  ['MLP SAM / SGD', '≤ 2.05', ratio('mlp', `${W2} SAM`, W2).toFixed(2), ratio('mlp', `${W1} SAM`, W1).toFixed(2)],
+  ['CNN SAM / SGD', '≤ 2.05', ratio('cnn', `${W2} SAM`, W2).toFixed(2), ratio('cnn', `${W1} SAM`, W1).toFixed(2)],
+];
+const spread = (c: string, n: string) => {
+  const s = results[c]!.get(n);
+  return s ? `${ms(s.min)} – ${ms(s.max)}` : '';
+};
+const spreadRows = ['mlp', 'cnn'].map((c) => [c.toUpperCase() + ' SGD step range', ...NAMES.map((n) => spread(c, n))]);
+
+let rssText = '';
+if (rss) {
+  const first = rss.samples[1]![1], last = rss.samples[rss.samples.length - 1]![1];
+  const peak = Math.max(...rss.samples.slice(1).map(([, v]) => v));
+  rssText = `Memory: ${rss.steps.toLocaleString('en-US')} MLP SGD steps on the default backend (${rss.backend}), ${rss.seconds.toFixed(1)} s: ` +
+    `RSS ${rss.samples[0]![1].toFixed(0)} MB at start, ${first.toFixed(0)} MB after ${rss.samples[1]![0]} steps, ${last.toFixed(0)} MB after ${rss.steps} (peak ${peak.toFixed(0)} MB); ` +
+    `wasm memory ${(rss.wasmBytes / 2 ** 20).toFixed(1)} MB (the arena's high-water mark; tensors live in host arrays, see packages/tensor/src/backends/wasm/README.md). ` +
+    `Samples (step: MB): ${rss.samples.map(([s, v]) => `${s}: ${v.toFixed(0)}`).join(', ')}.`;
+}
+
+const body = [
+  '## WebAssembly backend vs TensorFlow.js',
+  '',
+  `@ssam/tensor's wasm backend (AssemblyScript, WASM SIMD, worker threads on one shared memory) against the @ssam reference backend and TensorFlow.js 4.22 (\`@tensorflow/tfjs\` cpu; \`@tensorflow/tfjs-backend-wasm\`, XNNPACK, ${tfWasmInfo}). ` +
+    `One process, all contenders interleaved round by round; medians of ${ROUNDS} rounds (matmul ${Math.max(ROUNDS, 15)}, CNN ${Math.max(5, Math.ceil(ROUNDS / 2))}) after warm-up. ` +
+    'A step is forward + backward + SGD update (lr 0.01; SAM: ρ = 0.05 around SGD, two forward/backward passes), ending with the loss read back. ' +
+    'The tfjs wasm CNN writes each 3×3 convolution as 9 shifted matMuls (it has no Conv2DBackpropFilter kernel); tfjs cpu uses tf.conv2d.',
+  `Command: \`pnpm --filter @ssam/bench bench\` (\`taskset -c 0,1 node --conditions=source --import tsx src/run.ts\`). Machine: ${machineLine()}.`,
+  '',
+  markdownTable(['case', ...NAMES], rows),
+  '',
+  markdownTable(['case', ...NAMES], spreadRows),
+  '',
+  markdownTable(['target', 'goal', 'wasm 2 threads', 'wasm 1 thread'], targets),
+  '',
+  rssText,
+].join('\n');
+console.log(body);
+writeSection('wasm', body);
+process.exit(0);
