@@ -1,4 +1,5 @@
 import { tree } from '@ssam/tensor';
+import { globalNorm } from './internal/norm.js';
 import { checkPositive } from './internal/validate.js';
 import type { GradientTransformation } from './types.js';
 
@@ -14,7 +15,7 @@ export function clipByGlobalNorm(maxNorm: number): GradientTransformation<Record
   return {
     init: () => ({}),
     update(grads, state) {
-      const norm = tree.norm(grads).item();
+      const norm = globalNorm(grads);
       if (!(norm > max)) return [grads, state];
       return [tree.scale(max / norm, grads), state];
     },

@@ -1,4 +1,5 @@
-import { abs, add, mul, sum, tree, type Tensor, type Tree } from '@ssam/tensor';
+import { abs, add, mul, tree, type Tensor } from '@ssam/tensor';
+import { globalNorm, squaredNorm } from '../internal/norm.js';
 import type { Params, Updates } from '../types.js';
 
 /** How ASAM rescales the ascent: `T = |w| + eta` on the selected leaves, `T = 1` elsewhere. */
@@ -51,7 +52,7 @@ export function perturbation(grads: Updates, params: Params, o: PerturbOptions):
     tg = tree.unflatten(def, tgl);
     t2g = tree.unflatten(def, t2gl);
   }
-  const gradNorm = o.gradNorm !== undefined && !o.adaptive ? o.gradNorm : tree.norm(tg).item();
+  const gradNorm = o.gradNorm !== undefined && !o.adaptive ? o.gradNorm : globalNorm(tg);
   const denom = gradNorm + o.normEps;
   const zero = !(denom > 0) || o.rho === 0;
   const c = zero ? 0 : o.rho / denom;
@@ -62,8 +63,3 @@ export function perturbation(grads: Updates, params: Params, o: PerturbOptions):
   const epsNorm = !o.mask && !o.adaptive ? c * gradNorm : c * Math.sqrt(squaredNorm(base));
   return { eps, gradNorm, epsNorm };
 }
-
-function squaredNorm(t: Tree): number {
-  return tree.leaves(t).reduce((acc, x) => acc + sum(mul(x, x)).item(), 0);
-}
-

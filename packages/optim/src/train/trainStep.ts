@@ -2,6 +2,7 @@ import { valueAndGrad } from '@ssam/autograd';
 import { fisherScores } from '@ssam/masks';
 import { ArgumentError, isTensor, random, tree, type Key, type Tensor, type Tree } from '@ssam/tensor';
 import { applyUpdates } from '../combine.js';
+import { globalNorm, squaredNorm } from '../internal/norm.js';
 import { checkOneOf, checkPositiveInt } from '../internal/validate.js';
 import type { SamStats } from '../sam/core.js';
 import type { GradientTransformation, OptState, Params, Updates } from '../types.js';
@@ -137,7 +138,7 @@ export function makeTrainStep(options: TrainStepOptions): TrainStep {
     const chunks = splitBatch(batch, k);
     const [kModel, kFisher] = random.split(key, 2) as [Key, Key];
     const p1 = pass(params, modelState, chunks, kModel);
-    const gradNorm = tree.norm(p1.grads).item();
+    const gradNorm = globalNorm(p1.grads);
     const skip = (calls: number, perturbedLoss: number): TrainStepResult => ({
       params,
       modelState,
@@ -155,7 +156,7 @@ export function makeTrainStep(options: TrainStepOptions): TrainStep {
       const r = pass(perturbed, policy === 'both' ? p1.state : modelState, chunks, kModel);
       p2State = r.state;
       perturbedLoss = r.loss;
-      if (!Number.isFinite(r.loss) || !Number.isFinite(tree.norm(r.grads).item())) bad = true;
+      if (!Number.isFinite(r.loss) || !Number.isFinite(squaredNorm(r.grads))) bad = true;
       return r.grads;
     };
     const fisher = (p: Params, numSamples: number): Updates => {

@@ -1,0 +1,168 @@
+// Step-time ratios of the SAM family on the reference models. Every timed call runs a pure step
+// from the SAME inputs (params, model state, optimizer state, batch, key), so repeated calls do the
+// same work; optimizers are measured in interleaved rounds so drift on a shared machine hits all
+// of them alike. SSAM refreshes are timed separately (a state whose step count sits on an epoch
+// boundary) and amortised over an epoch.
+// NOTE: @ssam/models and @ssam/data are not dependencies of @ssam/optim; the bench reaches their
+// sources directly.
+import { currentBackend, random, scalar, type Key, type Tensor } from '@ssam/tensor';
+import { loadMnist } from '../../data/src/index.js';
+import { mlp, smallCnn, softmaxCrossEntropy, type Layer } from '../../models/src/index.js';
+import { machineLine, markdownTable, writeSection } from '../../../tools/bench-report.js';
+import { makeTrainStep, sam, sgd, ssamD, ssamF, type Batch, type GradientTransformation, type Params } from '../src/index.js';
+
+interface Setup {
+  readonly name: string;
+  readonly model: Layer;
+  readonly inShape: number[];
+  readonly batch: Batch;
+  readonly stepsPerEpoch: number;
+  readonly epochNote: string;
+  readonly reps: number;
+  /** Fisher examples (true labels), 128 of them. */
+  readonly fisherPool: Batch;
+}
+
+const BATCH = 128;
+const FISHER = 128;
+
+function mnistSetup(): Setup {
+  const train = loadMnist({ split: 'train' });
+  const idx = (off: number, n: number) => Int32Array.from({ length: n }, (_, i) => off + i);
+  return {
+    name: 'MLP 784-256-10, MNIST',
+    model: mlp([256, 10]),
+    inShape: [-1, 1, 28, 28],
+    batch: train.batch(idx(0, BATCH)),
+    stepsPerEpoch: Math.ceil(60000 / BATCH),
+    epochNote: 'MNIST: 469 steps of 128',
+    reps: 40,
+    fisherPool: train.batch(idx(BATCH, FISHER)),
+  };
+}
+
+function cnnSetup(): Setup {
+  const k = random.key(7);
+  const draw = (key: Key, n: number): Batch => ({ x: random.normal(key, [n, 3, 32, 32]), y: random.randint(random.foldIn(key, 1), [n], 0, 10) });
+  return {
+    name: 'small CNN, CIFAR-shaped input',
+    model: smallCnn(),
+    inShape: [-1, 3, 32, 32],
+    batch: draw(k, BATCH),
+    stepsPerEpoch: Math.ceil(50000 / BATCH),
+    epochNote: 'CIFAR-10: 391 steps of 128',
+    reps: 7,
+    fisherPool: draw(random.foldIn(k, 2), FISHER),
+  };
+}
+
+interface Timed {
+  wall: number;
+  cpu: number;
+}
+function timeOnce(fn: () => void): Timed {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  fn();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+
+function bench(s: Setup) {
+  const [, params0, state0] = s.model.init(random.key(0), s.inShape);
+  const base = () => sgd({ lr: 0.05, momentum: 0.9, weightDecay: 5e-4 });
+  const spe = s.stepsPerEpoch;
+  const opts: [string, GradientTransformation<any>][] = [
+    ['SGD', base()],
+    ['SAM', sam({ rho: 0.05, base: base() })],
+    ['SSAM-F', ssamF({ rho: 0.05, base: base(), sparsity: 0.5, numSamples: FISHER, stepsPerEpoch: spe })],
+    ['SSAM-D', ssamD({ rho: 0.05, base: base(), sparsity: 0.5, totalEpochs: 200, stepsPerEpoch: spe })],
+  ];
+  const loss = (l: Tensor, y: Tensor) => softmaxCrossEntropy(l, y);
+  const key = random.key(3);
+  const cases = opts.map(([name, opt]) => {
+    const step = makeTrainStep({ model: s.model, loss, optimizer: opt, fisher: { sample: () => s.fisherPool } });
+    // Warm-up: two real steps, so momentum buffers and masks exist (step 0 computes the SSAM masks).
+    let [p, st, os] = [params0 as Params, state0, opt.init(params0 as Params)];
+    for (let t = 0; t < 2; t++) {
+      const r = step(p, st, os, s.batch, key);
+      [p, st, os] = [r.params, r.modelState, r.optState];
+    }
+    const at = (count: number) => (Array.isArray(os) ? os : { ...(os as object), count: scalar(count, 'int32') });
+    const plain = at(1); // not a refresh step
+    const refresh = at(spe); // the first step of epoch 1: a refresh is due
+    const run = (o: unknown) => () => void step(p, st, o as never, s.batch, key);
+    return { name, plain: run(plain), refresh: run(refresh), passes: 0, samples: [] as Timed[], refreshSamples: [] as Timed[], calls: step(p, st, plain as never, s.batch, key).metrics.gradFnCalls };
+  });
+  for (const c of cases) c.plain(); // one more warm-up each
+  for (let r = 0; r < s.reps; r++) for (const c of cases) c.samples.push(timeOnce(c.plain));
+  for (const c of cases.filter((c) => c.name.startsWith('SSAM'))) {
+    c.refresh();
+    for (let r = 0; r < Math.max(3, Math.floor(s.reps / 3)); r++) c.refreshSamples.push(timeOnce(c.refresh));
+  }
+  const out = cases.map((c) => {
+    const wall = median(c.samples.map((x) => x.wall));
+    const cpu = median(c.samples.map((x) => x.cpu));
+    const refreshExtra = c.refreshSamples.length ? Math.max(0, median(c.refreshSamples.map((x) => x.cpu)) - cpu) : 0;
+    return { name: c.name, passes: 1 + c.calls, wall, cpu, refreshExtra, amortised: cpu + refreshExtra / spe };
+  });
+  return out;
+}
+
+const setups = [mnistSetup(), cnnSetup()];
+const sections: string[] = [];
+const verdicts: string[] = [];
+for (const s of setups) {
+  const rows = bench(s);
+  const by = (n: string) => rows.find((r) => r.name === n)!;
+  const sgdT = by('SGD').amortised;
+  const samT = by('SAM').amortised;
+  sections.push(
+    `### ${s.name}, batch ${BATCH}\n\n` +
+      markdownTable(
+        ['optimizer', 'passes / step', 'step wall (median)', 'step CPU (median)', 'refresh extra CPU (once per epoch)', 'amortised CPU / step', '× SGD', '× SAM'],
+        rows.map((r) => [
+          r.name,
+          r.passes,
+          `${ms(r.wall)} ms`,
+          `${ms(r.cpu)} ms`,
+          r.refreshExtra ? `${ms(r.refreshExtra)} ms` : '—',
+          `${ms(r.amortised)} ms`,
+          (r.amortised / sgdT).toFixed(3),
+          (r.amortised / samT).toFixed(3),
+        ]),
+      ) +
+      `\n\nEpoch for amortisation: ${s.epochNote}. ${s.reps} interleaved rounds.`,
+  );
+  const samSgd = samT / sgdT;
+  const fSam = by('SSAM-F').amortised / samT;
+  const dSam = by('SSAM-D').amortised / samT;
+  verdicts.push(
+    `| ${s.name} | ${samSgd.toFixed(3)} ${samSgd <= 2.05 ? '✓' : '✗'} | ${fSam.toFixed(3)} ${fSam <= 1.03 ? '✓' : '✗'} | ${dSam.toFixed(3)} ${dSam <= 1.01 ? '✓' : '✗'} |`,
+  );
+  console.log(s.name, rows);
+}
+
+const b = currentBackend();
+const body = `## @ssam/optim
+
+Training-step time of the SAM family with \`makeTrainStep\` (pass 1, the ascent, pass 2, the SGD
+update with momentum 0.9 and weight decay 5e-4; ρ = 0.05; SSAM at s = 0.5; SSAM-F draws 128 Fisher
+examples once per epoch, SSAM-D drops and grows once per epoch). Each timed call runs one pure step
+from the same inputs; optimizers alternate round by round; medians. Ratios use CPU time (this
+process's user + system time), which on a shared machine counts only the work done; wall times are
+listed too. Refresh costs are measured on a step whose count lies on an epoch boundary and
+amortised over one epoch.
+Command: \`cd packages/optim && pnpm bench\` (\`taskset -c 0 node --import tsx bench/run.ts\`). Backend: ${b.name}${b.describe ? ` (${b.describe()})` : ''}. Machine: ${machineLine()}.
+
+| model | SAM / SGD (target ≤ 2.05) | SSAM-F / SAM amortised (≤ 1.03) | SSAM-D / SAM amortised (≤ 1.01) |
+| --- | --- | --- | --- |
+${verdicts.join('\n')}
+
+${sections.join('\n\n')}
+`;
+writeSection('optim', body);
+console.log(body);
