@@ -1,5 +1,5 @@
 import {
-  add, argmax, conv2d, conv2dBackFilter, exp, matmul, mul, referenceBackend, relu, reshape, slice, sum, tensor, withBackend, zeros,
+  add, argmax, concat, conv2d, conv2dBackFilter, exp, matmul, mul, referenceBackend, relu, reshape, slice, sum, tensor, withBackend, zeros,
   type Tensor,
 } from '@ssam/tensor';
 import { expectAllClose, seededTensor } from '@ssam/tensor/testing';
@@ -76,6 +76,11 @@ describeGl('gpu backend (headless-gl)', () => {
     expectAllClose(on(() => conv2d(big, w, opts)), onRef(() => conv2d(big, w, opts)), { rtol: 1e-4, atol: 1e-4 });
   });
 
+  it('concatenates more parts than one kernel samples (chained kernels)', () => {
+    const parts = Array.from({ length: 9 }, (_, i) => seededTensor([2, i + 1, 3], 30 + i));
+    expectAllClose(on(() => concat(parts, 1)), onRef(() => concat(parts, 1)));
+  });
+
   it('shares the texture on reshape', () => {
     const y = on(() => exp(seededTensor([4, 6], 17)));
     const r = on(() => reshape(y, [3, 8]));
@@ -93,29 +98,64 @@ describeGl('gpu backend (headless-gl)', () => {
     expect(() => y.toArray()).toThrow(/this tensor was disposed/);
   });
 
-  it('releases textures of unreachable tensors: a training-style loop does not grow GPU memory', async () => {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    expect(gc, 'vitest runs this project with --expose-gc').toBeTypeOf('function');
-    const settle = async () => {
-      for (let i = 0; i < 3; i++) {
-        gc!();
-        await new Promise((r) => setTimeout(r, 0));
-      }
-    };
+  const settle = async () => {
+    expect((globalThis as { gc?: unknown }).gc, 'vitest runs this project with --expose-gc').toBeTypeOf('function');
+    for (let i = 0; i < 3; i++) await gpu.collect();
+  };
+  const x = seededTensor([8, 32], 20);
+  const step = (w: Tensor) => on(() => add(w, mul(-1e-3, matmul(x, matmul(x, w), { transposeA: true }))));
+
+  it('frees the textures of unreachable tensors once the event loop turns (FinalizationRegistry)', async () => {
     let w: Tensor = on(() => exp(seededTensor([32, 16], 19)));
-    const x = seededTensor([8, 32], 20);
-    const step = () => {
-      w = on(() => add(w, mul(-1e-3, matmul(x, matmul(x, w), { transposeA: true }))));
-    };
-    for (let i = 0; i < 20; i++) step();
+    for (let i = 0; i < 20; i++) w = step(w);
     await settle();
     const base = gpu.stats();
-    for (let i = 0; i < 200; i++) step();
+    for (let i = 0; i < 200; i++) {
+      w = step(w);
+      if (i % 50 === 49) await settle();
+    }
     await settle();
     const after = gpu.stats();
     expect(after.launches - base.launches).toBeGreaterThanOrEqual(600);
     expect(after.liveTextures).toBeLessThanOrEqual(base.liveTextures + 2);
     expect(after.glTextures).toBeLessThanOrEqual(base.glTextures + 2);
+  });
+
+  it('scope(): a synchronous loop keeps GPU memory flat with no garbage collection at all', () => {
+    let w: Tensor = gpu.scope(() => on(() => exp(seededTensor([32, 16], 21))));
+    const leaky = gpu.stats();
+    // Without `consume`, each step's input w is freed by nobody until the event loop turns.
+    for (let i = 0; i < 50; i++) w = gpu.scope(() => step(w));
+    expect(gpu.stats().liveTextures - leaky.liveTextures).toBeGreaterThanOrEqual(50);
+    const base = gpu.stats();
+    for (let i = 0; i < 200; i++) w = gpu.scope(() => step(w), { consume: w });
+    const after = gpu.stats();
+    expect(after.launches - base.launches).toBeGreaterThanOrEqual(600);
+    expect(after.liveTextures - base.liveTextures).toBe(0);
+    // GL textures: tensors' plus one per gpu.js kernel (its last output), so bounded by the kernels.
+    expect(after.glTextures - base.glTextures).toBeLessThanOrEqual(5);
+    const v = Array.from(w.toArray());
+    expect(v.every(Number.isFinite)).toBe(true);
+  });
+
+  it('scope() keeps what its result reaches, moves it to the enclosing scope, and frees the rest', () => {
+    const live = gpu.stats().liveTextures;
+    const out = gpu.scope(() => {
+      const inner = gpu.scope(() => {
+        const a = on(() => exp(seededTensor([6], 22)));
+        const b = on(() => mul(a, a));
+        return { kept: [b] };
+      });
+      expect(gpu.stats().liveTextures - live).toBe(1); // b; a and the upload of the host input are freed
+      return { y: on(() => add(inner.kept[0]!, 1)) };
+    });
+    expect(gpu.stats().liveTextures - live).toBe(1); // only y survives both scopes
+    expectAllClose(out.y, onRef(() => add(mul(exp(seededTensor([6], 22)), exp(seededTensor([6], 22))), 1)), { rtol: 1e-5 });
+    expect(() => gpu.scope(() => {
+      on(() => exp(seededTensor([6], 23)));
+      throw new Error('boom');
+    })).toThrow('boom');
+    expect(gpu.stats().liveTextures - live).toBe(1);
   });
 });
 

@@ -1,15 +1,17 @@
 import { referenceBackend, Tensor, type Backend, type Kernels, type PrimAttrs, type PrimName } from '@ssam/tensor';
 import { GPU_KERNELS, type GpuKernel } from './kernels/index.js';
 import { probeGpuJs, type GpuJsMode } from './mode.js';
-import { GpuRuntime, GpuStorage, type GpuStats } from './runtime.js';
+import { GpuRuntime, GpuStorage, type GpuStats, type ScopeOptions } from './runtime.js';
 
 /**
  * Elements below which a primitive whose inputs all live on the host runs on the CPU (reference)
- * backend instead: uploading, launching and later reading back a texture costs more than the
- * arithmetic. Measured by `calibrateCpuThreshold` (bench/run.ts) on headless-gl over Mesa
- * llvmpipe; see docs/guide/gpu.md for the figures. Pass `cpuThreshold` to override.
+ * backend instead. Measured by `calibrateCpuThreshold` (bench/run.ts) on headless-gl over Mesa
+ * llvmpipe: the GPU path costs about 0.2 ms per host-input operation however small (upload, draw,
+ * read-back), in which the reference backend adds 5k to 21k elements (runs differ). That is
+ * the crossover on a device whose arithmetic is free; llvmpipe itself never crosses over (it is a
+ * CPU). On a real GPU, run calibrateCpuThreshold() and pass `cpuThreshold`.
  */
-export const DEFAULT_CPU_THRESHOLD = 4096;
+export const DEFAULT_CPU_THRESHOLD = 16384;
 
 export interface GpuBackendOptions {
   /** gpu.js mode (default 'gpu': WebGL in a browser, headless-gl in Node). */
@@ -25,6 +27,22 @@ export interface GpuBackend extends Backend {
   readonly runtime: GpuRuntime;
   /** What the backend did so far: compiled kernels, the kernel class, textures alive, CPU runs. */
   stats(): GpuStats;
+  /**
+   * Runs `fn` (a training step, say) and releases, when it returns, every texture it created that
+   * its result does not reach, and the textures of `consume` (the carry the result replaces) that
+   * it no longer reaches. Use it in synchronous loops: there a FinalizationRegistry never gets a
+   * turn of the event loop to free textures (see docs/guide/gpu.md).
+   * @example
+   * for (let i = 0; i < steps; i++)
+   *   carry = gpu.scope(() => withBackend(gpu, () => step(carry)), { consume: carry });
+   */
+  scope<T>(fn: () => T, opts?: ScopeOptions): T;
+  /**
+   * Lets pending texture finalizers run: a full GC when `globalThis.gc` exists (node --expose-gc),
+   * then one turn of the event loop. V8 does not see GPU memory, so without this (or `scope`) it
+   * may not collect dead tensors for thousands of steps.
+   */
+  collect(): Promise<void>;
   /** Frees every kernel and the GL context. */
   destroy(): void;
 }
@@ -60,6 +78,14 @@ export function gpuBackend(opts: GpuBackendOptions = {}): GpuBackend {
       `${rt.renderer || probe.renderer ? ` on ${rt.renderer || probe.renderer}` : ''}, single precision, ` +
       `CPU below ${threshold} host elements and for int32)`,
     stats: () => rt.stats(),
+    scope: (fn, o) => rt.scope(fn, o),
+    collect: async () => {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (typeof gc === 'function') gc();
+      // V8 posts finalization callbacks as a task of their own: give it two turns.
+      await new Promise((r) => setTimeout(r, 0));
+      await new Promise((r) => setTimeout(r, 0));
+    },
     destroy: () => rt.destroy(),
   };
   return backend;

@@ -1,5 +1,5 @@
 import { add, matmul, referenceBackend, tensor, withBackend, type Tensor } from '@ssam/tensor';
-import { gpuBackend, type GpuBackend } from './backend.js';
+import { gpuBackend } from './backend.js';
 import type { GpuJsMode } from './mode.js';
 
 export interface CalibrationRow {
@@ -39,8 +39,9 @@ const fresh = (shape: readonly number[], seed: number): (() => Tensor) => {
  * reference backend against upload + kernel + read-back, over growing sizes. The result is what
  * `cpuThreshold` should be on this machine (bench/run.ts records it in docs/benchmarks.md).
  */
-export function calibrateCpuThreshold(opts: { mode?: GpuJsMode; reps?: number; backend?: GpuBackend } = {}): Calibration[] {
-  const gpu = opts.backend ?? gpuBackend({ mode: opts.mode ?? 'gpu', cpuThreshold: 0 });
+export function calibrateCpuThreshold(opts: { mode?: GpuJsMode; reps?: number } = {}): Calibration[] {
+  // Its own backend with the threshold off, so that every size really runs on the GPU.
+  const gpu = gpuBackend({ mode: opts.mode ?? 'gpu', cpuThreshold: 0 });
   const reps = opts.reps ?? 7;
   const find = (rows: CalibrationRow[]) => {
     let t = Infinity;
@@ -61,7 +62,7 @@ export function calibrateCpuThreshold(opts: { mode?: GpuJsMode; reps?: number; b
     const gpuMs = median(() => withBackend(gpu, () => matmul(a(), b())).toArray(), reps);
     mmRows.push({ size: m * m, cpuMs, gpuMs });
   }
-  if (!opts.backend) gpu.destroy();
+  gpu.destroy();
   return [
     { op: 'add', rows: addRows, threshold: find(addRows) },
     { op: 'matmul', rows: mmRows, threshold: find(mmRows) },

@@ -9,5 +9,5 @@
  */
 export { gpuBackend, isOnGpu, DEFAULT_CPU_THRESHOLD, type GpuBackend, type GpuBackendOptions } from './backend.js';
 export { probeGpuJs, isSoftwareRenderer, type GpuJsMode, type GpuProbe } from './mode.js';
-export { GpuStorage, type GpuStats } from './runtime.js';
+export { GpuStorage, type GpuStats, type ScopeOptions } from './runtime.js';
 export { calibrateCpuThreshold, type Calibration, type CalibrationRow } from './calibrate.js';

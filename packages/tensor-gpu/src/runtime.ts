@@ -35,6 +35,24 @@ interface Held {
   readonly bytes: number;
 }
 
+export interface ScopeOptions {
+  /** Values the caller gives up (the previous carry of a loop): released unless the result reaches them. */
+  readonly consume?: unknown;
+}
+
+/** Adds the storage of every tensor reachable from `v` (through arrays, Maps, Sets and object fields). */
+function reachableStorages(v: unknown, out: Set<unknown>, seen: Set<object>): void {
+  if (v === null || typeof v !== 'object' || seen.has(v)) return;
+  seen.add(v);
+  if (v instanceof Tensor) {
+    out.add(v.storage);
+    return;
+  }
+  if (ArrayBuffer.isView(v)) return;
+  const values = v instanceof Map || v instanceof Set ? [...v.values()] : Array.isArray(v) ? v : Object.values(v);
+  for (const x of values) reachableStorages(x, out, seen);
+}
+
 /** A tensor's elements as a gpu.js texture of one float per texel, in row-major order. */
 export class GpuStorage implements Storage {
   readonly backend: string;
@@ -50,9 +68,18 @@ export class GpuStorage implements Storage {
     this.tex = tex;
   }
 
+  /** True once the texture was released (dispose(), or the end of the scope that made it). */
+  get disposed(): boolean {
+    return this.tex === undefined;
+  }
+
   /** The texture; throws when the tensor was disposed. */
   get texture(): Texture {
-    if (!this.tex) throw new Error('gpu backend: this tensor was disposed; its texture is gone (keep the tensor instead of calling dispose())');
+    if (!this.tex)
+      throw new Error(
+        'gpu backend: this tensor was disposed; its texture is gone. Return it from the scope() that made it ' +
+          '(inside the returned value), or do not call dispose() on a tensor you still use',
+      );
     return this.tex;
   }
 
@@ -93,6 +120,7 @@ export class GpuRuntime {
   private readonly cache = new Map<string, CompiledKernel>();
   private readonly uploaded = new WeakMap<Storage, GpuStorage>();
   private readonly registry = new FinalizationRegistry<Held>((h) => this.free(h));
+  private readonly scopes: Set<GpuStorage>[] = [];
   private instrumented = false;
 
   constructor(
@@ -146,7 +174,7 @@ export class GpuRuntime {
     const s = t.storage;
     if (s instanceof GpuStorage && s.runtime === this) return s;
     let up = this.uploaded.get(s);
-    if (!up) {
+    if (!up || up.disposed) {
       const src = s.read();
       const data = src instanceof Float32Array ? src : Float32Array.from(src);
       const n = data.length;
@@ -173,7 +201,42 @@ export class GpuRuntime {
     this.registry.register(storage, held, storage);
     this.counters.liveTextures++;
     this.counters.liveBytes += held.bytes;
+    this.scopes[this.scopes.length - 1]?.add(storage);
     return new Tensor(storage, shape, 'float32');
+  }
+
+  /**
+   * Runs `fn` and then releases every texture it created that the returned value does not reach
+   * (tensors found by walking arrays and objects: pytrees). Kept textures move to the enclosing
+   * scope. `consume` names values that the result replaces (last step's parameters): their
+   * textures are released too unless the result still reaches them. On throw, everything
+   * created is released and nothing is consumed.
+   */
+  scope<T>(fn: () => T, opts: ScopeOptions = {}): T {
+    const created = new Set<GpuStorage>();
+    this.scopes.push(created);
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      this.scopes.pop();
+      for (const s of created) s.dispose();
+      throw e;
+    }
+    this.scopes.pop();
+    const keep = new Set<unknown>();
+    reachableStorages(result, keep, new Set());
+    const outer = this.scopes[this.scopes.length - 1];
+    for (const s of created) {
+      if (!keep.has(s)) s.dispose();
+      else outer?.add(s);
+    }
+    if (opts.consume !== undefined) {
+      const old = new Set<unknown>();
+      reachableStorages(opts.consume, old, new Set());
+      for (const s of old) if (s instanceof GpuStorage && s.runtime === this && !keep.has(s)) s.dispose();
+    }
+    return result;
   }
 
   release(storage: GpuStorage): void {
