@@ -28,6 +28,12 @@ function argmaxWindow(xp: usize, g: PoolGeom, oh: i32, ow: i32): i32 {
   return best;
 }
 
+/** 2x2 windows, stride 2, all inside the input (no padding reaches a window). */
+@inline
+function fastWindows(g: PoolGeom): bool {
+  return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.pt == 0 && g.pl == 0 && 2 * g.ho <= g.h && 2 * g.wo <= g.w;
+}
+
 /** "v replaces the running maximum m": strictly greater, or NaN over a number (first max wins). */
 @inline
 function beats(v: v128, m: v128): v128 {
@@ -61,7 +67,7 @@ function maxPool2x2Plane(xp: usize, yp: usize, g: PoolGeom): void {
 export function maxPoolForward(x: usize, y: usize, gp: usize, chunk: i32, _tid: i32): void {
   const g = changetype<PoolGeom>(gp);
   const p0 = chunk * g.planesPerChunk, p1 = min(g.planes, p0 + g.planesPerChunk);
-  const fast = g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.pt == 0 && g.pl == 0;
+  const fast = fastWindows(g);
   for (let pi = p0; pi < p1; pi++) {
     const xp = x + (<usize>(pi * g.h * g.w) << 2);
     const yp = y + (<usize>(pi * g.ho * g.wo) << 2);
@@ -120,7 +126,7 @@ function maxPoolBackward2x2Plane(dyp: usize, xp: usize, dxp: usize, g: PoolGeom)
 export function maxPoolBackward(dy: usize, x: usize, dx: usize, gp: usize, chunk: i32, _tid: i32): void {
   const g = changetype<PoolGeom>(gp);
   const p0 = chunk * g.planesPerChunk, p1 = min(g.planes, p0 + g.planesPerChunk);
-  const fast = g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.pt == 0 && g.pl == 0;
+  const fast = fastWindows(g);
   for (let pi = p0; pi < p1; pi++) {
     const xp = x + (<usize>(pi * g.h * g.w) << 2);
     const dxp = dx + (<usize>(pi * g.h * g.w) << 2);

@@ -26,6 +26,8 @@ export interface WasmBackend extends Backend {
   readonly fallbacks: readonly string[];
   /** Bytes of wasm memory reserved (the arena's high-water mark, rounded up to pages). */
   memoryBytes(): number;
+  /** Parallel-task chunks run so far by each thread (index 0: the calling thread). */
+  chunksByThread(): number[];
   /** Stops the worker threads; the backend keeps working on the calling thread. */
   dispose(): void;
 }
@@ -91,6 +93,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     fallbacks,
     describe: () => `wasm (WebAssembly SIMD, ${threads} thread${threads === 1 ? '' : 's'})`,
     memoryBytes: () => rt.memoryBytes,
+    chunksByThread: () => rt.pool.chunksByThread(),
     dispose: () => rt.dispose(),
   };
 }

@@ -10,6 +10,8 @@ const NCHUNKS = 2;
 const OP = 3;
 const ARGC = 4;
 const ERROR = 5; // set by a worker whose chunk threw
+const STATS = 8; // chunks run per thread (tid 0 = the calling thread), 8 threads tracked
+const MAX_STATS = 8;
 const CLAIM_BYTE = 64; // BigInt64: (seq << 32) | next unclaimed chunk
 const ARGS_BYTE = 128; // Float64 arguments
 const MAX_ARGS = 48;
@@ -25,6 +27,7 @@ const { module, memory, sab, tid, ops, spinMicros } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 const fns = ops.map((name) => instance.exports[name]);
 const ctl = new Int32Array(sab, 0, 16);
+const STATS_AT = ${STATS} + Math.min(tid, ${MAX_STATS - 1});
 const claim = new BigInt64Array(sab, ${CLAIM_BYTE}, 1);
 const args = new Float64Array(sab, ${ARGS_BYTE}, ${MAX_ARGS});
 function waitTask(last) {
@@ -54,6 +57,7 @@ function work(seq) {
     if (Atomics.compareExchange(claim, 0, v, v + 1n) !== v) continue;
     a[argc] = idx;
     try { fn(...a); } catch (e) { Atomics.store(ctl, ${ERROR}, 1); }
+    Atomics.add(ctl, STATS_AT, 1);
     if (Atomics.add(ctl, ${DONE}, 1) + 1 === n) Atomics.notify(ctl, ${DONE});
   }
 }
@@ -120,7 +124,8 @@ export class ForkJoinPool {
     const fn = this.fns[PARALLEL_OPS.indexOf(op)]!;
     const argc = args.length;
     const a = [...args, 0, 0];
-    if (!parallel || this.workerCount === 0 || nChunks === 1) {
+    if (!parallel || this.workers.length === 0 || nChunks === 1 || this.inlineTasks > 0) {
+      if (parallel && this.inlineTasks > 0) this.inlineTasks--;
       for (let c = 0; c < nChunks; c++) {
         a[argc] = c;
         fn(...a);
@@ -142,6 +147,8 @@ export class ForkJoinPool {
     Atomics.store(ctl, ERROR, 0);
     Atomics.store(ctl, SEQ, seq);
     Atomics.notify(ctl, SEQ);
+    const t0 = performance.now();
+    let mine = 0;
     for (;;) {
       const v = Atomics.load(this.claim, 0);
       const idx = Number(v - hi);
@@ -150,10 +157,35 @@ export class ForkJoinPool {
       a[argc] = idx;
       fn(...a);
       Atomics.add(ctl, DONE, 1);
+      ctl[STATS]!++;
+      mine++;
     }
+    const t1 = performance.now();
     this.join(nChunks);
+    this.adapt(t1 - t0, performance.now() - t1, mine);
     if (Atomics.load(ctl, ERROR) !== 0) throw new Error(`wasm kernel ${op} failed on a worker thread`);
   }
+
+  /**
+   * Back-off for oversubscribed machines. When the caller had to wait for a worker much longer
+   * than one chunk takes, the worker was descheduled while holding a chunk (more runnable threads
+   * than cores): the next tasks then run on the calling thread alone, for a stretch that doubles
+   * with every consecutive stall (16 to 1024 tasks) and resets after a task without one. Which
+   * thread runs a chunk never changes its result, so this only trades speed.
+   */
+  private adapt(busy: number, waited: number, mine: number): void {
+    const perChunk = mine > 0 ? busy / mine : busy;
+    if (waited > 2 * perChunk + 0.05) {
+      this.backoff = Math.min(1024, this.backoff * 2);
+      this.inlineTasks = this.backoff;
+      this.stalls++;
+    } else this.backoff = 8;
+  }
+
+  private backoff = 8;
+  private inlineTasks = 0;
+  /** Parallel tasks after which the pool backed off to the calling thread. */
+  stalls = 0;
 
   private join(nChunks: number): void {
     const ctl = this.ctl;
@@ -168,6 +200,11 @@ export class ForkJoinPool {
       Atomics.wait(ctl, DONE, done, 50);
       done = Atomics.load(ctl, DONE);
     }
+  }
+
+  /** Chunks each thread has run in parallel tasks so far (index = tid; 0 is the calling thread). */
+  chunksByThread(): number[] {
+    return Array.from({ length: Math.min(this.workerCount + 1, MAX_STATS) }, (_, t) => Atomics.load(this.ctl, STATS + t));
   }
 
   /** Stops the workers (tests and benchmarks that create many backends). */

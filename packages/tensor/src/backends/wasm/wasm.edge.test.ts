@@ -89,6 +89,8 @@ describe('pooling edges', () => {
     ['2×2/2 with 40 planes', [5, 8, 8, 8], { kernel: 2 }],
     ['3×3/1 overlapping, padding 1', [2, 2, 7, 5], { kernel: 3, stride: 1, padding: 1 }],
     ['kernel [1, 4], stride [1, 4]', [1, 3, 4, 17], { kernel: [1, 4] }],
+    ['2×2/2 with bottom/right padding (windows hang over the edge)', [2, 2, 5, 7], { kernel: 2, padding: [[0, 1], [0, 1]] }],
+    ['2×2/2 on a single row with right padding', [1, 1, 1, 7], { kernel: 2, padding: [[0, 1], [0, 1]] }],
   ];
   for (const [label, xs, opts] of POOLS) {
     const [, ys] = poolAttrs('test', xs, opts);
