@@ -27,21 +27,31 @@ const CONV_LAYERS: readonly { name: string; c: number; o: number; hw: number; op
 /** Back-filter may cost at most this many forward passes of the same layer. */
 const MAX_BACK_FILTER_RATIO = 3;
 
-type Row = [string, string, string, string];
+type Row = [string, string, string, string, string];
 const ms = (t: number) => t.toFixed(2);
+interface Timing {
+  readonly median: number;
+  /** The fastest repetition: the steadier figure when other processes share the core. */
+  readonly best: number;
+}
 
 function benchBackend({ backend }: BenchBackend): { rows: Row[]; ratios: [string, number][] } {
   const rows: Row[] = [];
   const ratios: [string, number][] = [];
-  const run = (fn: () => Tensor, reps = 5) => timeIt(() => void withBackend(backend, fn).toArray(), { reps, warmup: 1 }).median;
+  const run = (fn: () => Tensor, reps = 5): Timing => {
+    const r = timeIt(() => void withBackend(backend, fn).toArray(), { reps, warmup: 1 });
+    return { median: r.median, best: Math.min(...r.samples) };
+  };
+  /** One row; `rate(ms)` formats the throughput of one call taking `ms`. */
+  const row = (name: string, shape: string, t: Timing, rate: (ms: number) => string, note = '') =>
+    rows.push([name, shape, ms(t.median), ms(t.best), `${rate(t.median)} (best ${rate(t.best)})${note}`]);
 
   // matmul 512³
   const n = 512;
   const a = seededTensor([n, n], 1), b = seededTensor([n, n], 2);
-  const tMm = run(() => matmul(a, b));
-  rows.push(['matmul', '512 × 512 · 512 × 512', ms(tMm), `${((2 * n ** 3) / tMm / 1e6).toFixed(2)} GFLOP/s`]);
+  row('matmul', '512 × 512 · 512 × 512', run(() => matmul(a, b)), (t) => `${((2 * n ** 3) / t / 1e6).toFixed(2)} GFLOP/s`);
 
-  // conv layers: forward, back-input, back-filter (same multiply-add count each)
+  // conv layers: forward, back-input, back-filter (the same multiply-add count each)
   for (const L of CONV_LAYERS) {
     const x = seededTensor([BATCH, L.c, L.hw, L.hw], 3);
     const w = seededTensor([L.o, L.c, 3, 3], 4);
@@ -52,46 +62,48 @@ function benchBackend({ backend }: BenchBackend): { rows: Row[]; ratios: [string
     const tF = run(() => conv2d(x, w, L.opts));
     const tI = run(() => conv2dBackInput(dy, w, x.shape, L.opts));
     const tW = run(() => conv2dBackFilter(x, dy, w.shape, L.opts));
-    rows.push([`${L.name} forward`, `x [${x.shape.join(', ')}]`, ms(tF), gf(tF)]);
-    rows.push([`${L.name} back-input`, `dy [${dy.shape.join(', ')}]`, ms(tI), gf(tI)]);
-    rows.push([`${L.name} back-filter`, `dy [${dy.shape.join(', ')}]`, ms(tW), `${gf(tW)} (${(tW / tF).toFixed(2)}× forward)`]);
-    ratios.push([L.name, tW / tF]);
+    const ratio = tW.best / tF.best;
+    row(`${L.name} forward`, `x [${x.shape.join(', ')}]`, tF, gf);
+    row(`${L.name} back-input`, `dy [${dy.shape.join(', ')}]`, tI, gf);
+    row(`${L.name} back-filter`, `dy [${dy.shape.join(', ')}]`, tW, gf, `; ${ratio.toFixed(2)}× forward`);
+    ratios.push([L.name, ratio]);
   }
 
   // 2×2 max pooling of conv1's activation
   const act = seededTensor([BATCH, 16, 32, 32], 6);
   const pooled = withBackend(backend, () => maxPool2d(act, { kernel: 2 }));
   const dp = seededTensor(pooled.shape, 7);
-  const melem = (elems: number, t: number) => `${(elems / t / 1e3).toFixed(1)} Melem/s`;
-  const tP = run(() => maxPool2d(act, { kernel: 2 }));
-  const tPb = run(() => maxPool2dBackward(dp, act, { kernel: 2 }));
-  rows.push(['maxPool2d 2×2 forward', `x [${act.shape.join(', ')}]`, ms(tP), melem(act.size, tP)]);
-  rows.push(['maxPool2d 2×2 backward', `x [${act.shape.join(', ')}]`, ms(tPb), melem(act.size, tPb)]);
+  const melem = (elems: number) => (t: number) => `${(elems / t / 1e3).toFixed(1)} Melem/s`;
+  row('maxPool2d 2×2 forward', `x [${act.shape.join(', ')}]`, run(() => maxPool2d(act, { kernel: 2 })), melem(act.size));
+  row('maxPool2d 2×2 backward', `x [${act.shape.join(', ')}]`, run(() => maxPool2dBackward(dp, act, { kernel: 2 })), melem(act.size));
 
   // element-wise on 1M elements
   const m = 1 << 20;
   const u = seededTensor([m], 8), v = seededTensor([m], 9);
-  for (const [name, f] of [['add', () => add(u, v)], ['mul', () => mul(u, v)], ['exp', () => exp(u)]] as const) {
-    const t = run(f, 9);
-    rows.push([name, '1,048,576 elements', ms(t), melem(m, t)]);
-  }
+  for (const [name, f] of [['add', () => add(u, v)], ['mul', () => mul(u, v)], ['exp', () => exp(u)]] as const)
+    row(name, '1,048,576 elements', run(f, 9), melem(m));
   return { rows, ratios };
 }
 
 let failed = false;
 for (const bb of BACKENDS) {
+  const [wall0, cpu0] = [performance.now(), process.cpuUsage()];
   const { rows, ratios } = benchBackend(bb);
+  const cpu = process.cpuUsage(cpu0);
+  // The share of one core this process got: below ~95% means other processes slowed the medians.
+  const share = (cpu.user + cpu.system) / 1e3 / (performance.now() - wall0);
   const describe = bb.backend.describe?.() ?? bb.backend.name;
   const ratioLine = ratios.map(([name, r]) => `${name.split(' ')[0]} ${r.toFixed(2)}×`).join(', ');
   const body = [
     `## @ssam/tensor: ${describe}`,
     '',
     'Command: `pnpm --filter @ssam/tensor bench` (runs `taskset -c 0 node --import tsx bench/run.ts`).',
-    `Machine: ${machineLine()}; 1-minute load average ${os.loadavg()[0]!.toFixed(1)} when the run ended (other processes share the cores).`,
+    `Machine: ${machineLine()}. This run got ${(share * 100).toFixed(0)}% of its core (load average ${os.loadavg()[0]!.toFixed(1)}); ` +
+      'with less than ~95% the medians are inflated and the best column is the better guide.',
     '',
-    markdownTable(['benchmark', 'shape', 'median ms', 'throughput'], rows),
+    markdownTable(['benchmark', 'shape', 'median ms', 'best ms', 'throughput at the median'], rows),
     '',
-    `Back-filter / forward time (must be ≤ ${MAX_BACK_FILTER_RATIO}): ${ratioLine}.`,
+    `Back-filter / forward time, best of 5 each (must be ≤ ${MAX_BACK_FILTER_RATIO}): ${ratioLine}.`,
   ].join('\n');
   console.log(body + '\n');
   writeSection(bb.section, body);
