@@ -110,7 +110,8 @@ const perMs = mid(cal[0]!.rows.filter((r) => r.size >= 65536).map((r) => r.size 
 out.push(
   '### CPU threshold (host inputs: reference vs upload + kernel + read-back)', '',
   markdownTable(['add: elements', 'reference', 'gpu', 'matmul: elements', 'reference', 'gpu'], calRows), '',
-  `Crossover on this machine: add ${cal[0]!.threshold === Infinity ? 'never' : cal[0]!.threshold}, matmul ${cal[1]!.threshold === Infinity ? 'never' : cal[1]!.threshold} (llvmpipe is a CPU). ` +
+  `Crossover on this machine: add ${cal[0]!.threshold === Infinity ? 'never' : cal[0]!.threshold}, matmul ${cal[1]!.threshold === Infinity ? 'never' : cal[1]!.threshold} ` +
+    '(llvmpipe is a CPU: where it wins, its shader threads beat one reference thread; runs on this shared 2-core machine vary). ' +
     `The GPU path's fixed cost per host-input operation is ${ms(overhead)}; in that time the reference backend adds ` +
     `${Math.round(overhead * perMs)} elements — the crossover on a GPU whose arithmetic is free, and the basis of DEFAULT_CPU_THRESHOLD.`,
   '',

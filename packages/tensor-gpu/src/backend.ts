@@ -6,8 +6,8 @@ import { GpuRuntime, GpuStorage, type GpuStats, type ScopeOptions } from './runt
 /**
  * Elements below which a primitive whose inputs all live on the host runs on the CPU (reference)
  * backend instead. Measured by `calibrateCpuThreshold` (bench/run.ts) on headless-gl over Mesa
- * llvmpipe: the GPU path costs about 0.2 ms per host-input operation however small (upload, draw,
- * read-back), in which the reference backend adds 5k to 21k elements (runs differ). That is
+ * llvmpipe: the GPU path costs 0.2-0.5 ms per host-input operation however small (upload, draw,
+ * read-back), in which the reference backend adds 5k to 35k elements (three runs). That is
  * the crossover on a device whose arithmetic is free; llvmpipe itself never crosses over (it is a
  * CPU). On a real GPU, run calibrateCpuThreshold() and pass `cpuThreshold`.
  */
