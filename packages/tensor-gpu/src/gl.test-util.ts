@@ -11,5 +11,9 @@ export const glProbe = probeGpuJs('headlessgl');
  */
 export function describeGl(name: string, body: () => void): void {
   if (glProbe.isGl) describe(name, body);
-  else describe(name, () => it.skip(`SKIPPED (no GL context for gpu.js headlessgl): ${glProbe.reason}`, () => {}));
+  else {
+    const why = `SKIPPED (no GL context for gpu.js headlessgl): ${glProbe.reason}`;
+    console.warn(`@ssam/tensor-gpu: "${name}" ${why}`);
+    describe(name, () => it.skip(why, () => {}));
+  }
 }

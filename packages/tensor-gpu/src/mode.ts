@@ -112,7 +112,8 @@ export function probeGpuJs(requested: GpuJsMode = 'gpu'): GpuProbe {
     const why = wrong || (isGl ? '' : noGlReason(requested, kernel));
     return { requested, kernel, isGl: isGl && !wrong, renderer, reason: why };
   } catch (e) {
-    return { requested, kernel: '', isGl: false, renderer: '', reason: `gpu.js mode '${requested}' failed: ${(e as Error).message}` };
+    const display = process.env.DISPLAY ? `DISPLAY=${process.env.DISPLAY}` : 'no DISPLAY';
+    return { requested, kernel: '', isGl: false, renderer: '', reason: `gpu.js mode '${requested}' failed: ${(e as Error).message} (${display}). ${SETUP_HINT}` };
   } finally {
     gpu?.destroy();
   }
@@ -120,9 +121,9 @@ export function probeGpuJs(requested: GpuJsMode = 'gpu'): GpuProbe {
 
 function noGlReason(requested: GpuJsMode, kernel: string): string {
   const display = process.env.DISPLAY ? `DISPLAY=${process.env.DISPLAY}` : 'no DISPLAY';
-  return (
-    `gpu.js mode '${requested}' ran ${kernel}, not a GL kernel (${display}). headless-gl needs the native ` +
-    `'gl' package built from source (apt libxi-dev; npm_config_nodedir=/usr) and an X server: run under ` +
-    '`xvfb-run -a`'
-  );
+  return `gpu.js mode '${requested}' ran ${kernel}, not a GL kernel (${display}). ${SETUP_HINT}`;
 }
+
+const SETUP_HINT =
+  "headless-gl needs the native 'gl' package built from source (apt libxi-dev; npm_config_nodedir=/usr " +
+  'pnpm install) and an X server: run under `xvfb-run -a`';
