@@ -109,6 +109,12 @@ export class ForkJoinPool {
           workerData: { module, memory, sab, tid: w + 1, ops: [...PARALLEL_OPS], spinMicros: this.spinMicros },
         });
         worker.unref();
+        // A worker that fails (it could not instantiate the module, say) just stops claiming
+        // chunks; the calling thread runs them. Without a listener the error would crash the process.
+        worker.on('error', (e) => {
+          this.workerErrors.push(e instanceof Error ? e.message : String(e));
+          this.workers.splice(this.workers.indexOf(worker), 1);
+        });
         this.workers.push(worker);
       }
     }
@@ -186,6 +192,8 @@ export class ForkJoinPool {
   private inlineTasks = 0;
   /** Parallel tasks after which the pool backed off to the calling thread. */
   stalls = 0;
+  /** Errors of workers that died (they no longer take part). */
+  readonly workerErrors: string[] = [];
 
   private join(nChunks: number): void {
     const ctl = this.ctl;
