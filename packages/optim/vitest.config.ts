@@ -3,11 +3,20 @@ import { defineProject } from 'vitest/config';
 import { shared } from '../../vitest.shared.js';
 
 // @ssam/models and @ssam/data are used by the train-step and learning tests only, so they are not
-// dependencies of @ssam/optim; the tests reach their sources directly.
-const src = (pkg: string) => fileURLToPath(new URL(`../${pkg}/src/index.ts`, import.meta.url));
+// dependencies of @ssam/optim; the tests reach their sources directly. @ssam/optim itself is
+// aliased so the guide's code runs verbatim (it imports the package by name).
+const src = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 
 export default defineProject({
   ...shared,
-  resolve: { ...shared.resolve, alias: { '@ssam/models': src('models'), '@ssam/data': src('data') } },
+  resolve: {
+    ...shared.resolve,
+    alias: [
+      { find: /^@ssam\/models$/, replacement: src('models/src/index.ts') },
+      { find: /^@ssam\/data$/, replacement: src('data/src/index.ts') },
+      { find: /^@ssam\/optim$/, replacement: src('optim/src/index.ts') },
+      { find: /^@ssam\/optim\/testing$/, replacement: src('optim/src/testing/index.ts') },
+    ],
+  },
   test: { ...shared.test, name: 'optim' },
 });
