@@ -17,6 +17,12 @@ export interface WasmBackendOptions {
   readonly minParallelWork?: number;
   /** Elementwise ops and reductions on fewer elements run the reference kernel (default 64). */
   readonly minElements?: number;
+  /**
+   * Bytes of wasm memory that keep recent operands and results, so that a tensor made or read by
+   * one kernel is not copied in again by the next (default 8 MiB; it grows to four times the
+   * largest kernel's operands and results).
+   */
+  readonly cacheBytes?: number;
 }
 
 /** A wasm backend plus what the JavaScript side knows about it. */
@@ -28,6 +34,8 @@ export interface WasmBackend extends Backend {
   memoryBytes(): number;
   /** Parallel-task chunks run so far by each thread (index 0: the calling thread). */
   chunksByThread(): number[];
+  /** Operand bytes found in wasm memory (not copied in again) and bytes copied in. */
+  copyStats(): { readonly reused: number; readonly copied: number };
   /** Stops the worker threads; the backend keeps working on the calling thread. */
   dispose(): void;
 }
@@ -94,6 +102,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     describe: () => `wasm (WebAssembly SIMD, ${threads} thread${threads === 1 ? '' : 's'})`,
     memoryBytes: () => rt.memoryBytes,
     chunksByThread: () => rt.pool.chunksByThread(),
+    copyStats: () => ({ reused: rt.cacheHits, copied: rt.cacheMisses }),
     dispose: () => rt.dispose(),
   };
 }

@@ -6,7 +6,10 @@ import { webAssembly, type WasmMemory, type WasmModule } from './wasm-api.js';
 
 const PAGE = 65536;
 /** The first page stays unused (AssemblyScript's static data would live there; the kernels have none). */
-const ARENA_BASE = PAGE;
+const RING_BASE = PAGE;
+/** Default size of the ring that keeps recent inputs and outputs (see `input`). */
+export const CACHE_BYTES = 8 << 20;
+const align = (b: number) => (b + 63) & ~63;
 const MAX_PAGES = 65536;
 /** Work (flops, or bytes moved) below which a kernel stays on the calling thread. */
 export const PARALLEL_WORK = 1 << 18;
@@ -20,18 +23,30 @@ export interface RuntimeOptions {
   readonly minParallelWork?: number;
   /** Elementwise ops and reductions on fewer elements use the reference kernel (default 64). */
   readonly minElements?: number;
+  /** Bytes of the ring that keeps recent operands in wasm memory (default 8 MiB; it grows to four times the largest kernel's operands). */
+  readonly cacheBytes?: number;
+}
+
+interface RingBlock {
+  /** position in the ring's unbounded byte count; the block sits at RING_BASE + start % cap */
+  readonly start: number;
+  readonly bytes: number;
 }
 
 /**
  * One kernel module instance on a shared WebAssembly.Memory, plus the worker pool.
  *
  * Memory is copy-in/copy-out: tensors keep living in ordinary host typed arrays (so they are
- * released by the garbage collector like any other tensor, and every backend can read them); a
- * kernel copies its inputs into a bump arena in wasm memory, runs, copies the result into a fresh
- * host array and releases the arena (`mark`/`release`). The memory therefore never holds more than
- * the largest single kernel call needs, and steady-state training keeps RSS flat. (Wasm-resident
- * tensors freed by a FinalizationRegistry would save the copies, but finalizers only run when the
- * event loop turns, so a synchronous training loop would never free anything.)
+ * released by the garbage collector like any other tensor, and every backend can read them). A
+ * kernel's operands and result go through a ring buffer in wasm memory; the result is copied into a
+ * fresh host array. A WeakMap remembers where in the ring each host array was last copied, so an
+ * operand that an earlier kernel produced or read (the previous layer's output, the batch, a
+ * weight used twice) is not copied again while the ring has not wrapped over it. Scratch (packed
+ * panels, patch matrices) lives in a bump arena after the ring, released when the kernel returns.
+ * The memory never holds more than the ring plus the largest kernel's scratch, so steady-state
+ * training keeps RSS flat. (Wasm-resident tensors freed by a FinalizationRegistry would save the
+ * copy out too, but finalizers only run when the event loop turns, so a synchronous training loop
+ * would never free anything.)
  */
 export class WasmRuntime {
   readonly memory: WasmMemory;
@@ -40,8 +55,20 @@ export class WasmRuntime {
   readonly threads: number;
   readonly minParallelWork: number;
   readonly minElements: number;
-  private top = ARENA_BASE;
-  private highWater = ARENA_BASE;
+  private ringCap: number;
+  /** bytes ever allocated in the ring (positions are taken modulo ringCap) */
+  private ringTop = 0;
+  /** ring position the current kernel may allocate up to; cached blocks must lie beyond its reach */
+  private kernelLimit = 0;
+  private cache = new WeakMap<object, RingBlock>();
+  /** ring blocks of the current kernel's outputs, by address */
+  private outputs = new Map<number, RingBlock>();
+  private arenaBase: number;
+  private top: number;
+  private highWater: number;
+  /** Operand copies saved by the ring cache, and made (bytes). */
+  cacheHits = 0;
+  cacheMisses = 0;
   f32!: Float32Array;
   i32!: Int32Array;
 
@@ -50,8 +77,10 @@ export class WasmRuntime {
     this.threads = Math.max(1, Math.floor(opts.threads));
     this.minParallelWork = opts.minParallelWork ?? PARALLEL_WORK;
     this.minElements = opts.minElements ?? 64;
+    this.ringCap = align(Math.max(PAGE, opts.cacheBytes ?? CACHE_BYTES));
+    this.arenaBase = this.top = this.highWater = RING_BASE + this.ringCap;
     const wa = webAssembly();
-    this.memory = new wa.Memory({ initial: 32, maximum: MAX_PAGES, shared: true });
+    this.memory = new wa.Memory({ initial: Math.ceil((this.arenaBase + PAGE) / PAGE), maximum: MAX_PAGES, shared: true });
     const instance = new wa.Instance(sharedModule, { env: { memory: this.memory } });
     this.exports = instance.exports as unknown as KernelExports;
     const abi = typeof this.exports.abiVersion === 'function' ? this.exports.abiVersion() : 0;
@@ -73,44 +102,98 @@ export class WasmRuntime {
     return this.memory.buffer.byteLength;
   }
 
-  /** The arena's high-water mark in bytes. */
+  /** The scratch arena's high-water mark in bytes. */
   get arenaHighWater(): number {
-    return this.highWater - ARENA_BASE;
+    return this.highWater - this.arenaBase;
   }
 
-  mark(): number {
+  private ensureMemory(end: number): void {
+    if (end <= this.f32.buffer.byteLength) return;
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      if (end > MAX_PAGES * PAGE) throw new RangeError(`wasm backend: a kernel needs ${end} bytes of wasm memory (max ${MAX_PAGES * PAGE})`);
+      // grow geometrically so a training loop settles after a few steps
+      const want = Math.max(Math.ceil(end / PAGE), Math.ceil((have / PAGE) * 1.25));
+      this.memory.grow(Math.min(MAX_PAGES, want) - have / PAGE);
+    }
+    this.refreshViews();
+  }
+
+  /**
+   * Starts a kernel whose operands and results take `bytes` in total (the sum of `input` and
+   * `output` sizes): the scratch arena is empty again, and the ring is grown first if it could
+   * wrap over this kernel's own operands.
+   */
+  begin(bytes: number): number {
+    // each block may also skip the ring's tail (< its own size) to stay contiguous
+    const budget = 2 * bytes + 64 * 64;
+    if (2 * budget > this.ringCap) {
+      this.ringCap = align(Math.max(1.5 * this.ringCap, 2 * budget));
+      this.arenaBase = this.top = RING_BASE + this.ringCap;
+      this.highWater = Math.max(this.highWater, this.arenaBase);
+      this.cache = new WeakMap();
+      this.ringTop = 0;
+      this.ensureMemory(this.arenaBase);
+    }
+    this.top = this.arenaBase;
+    this.outputs.clear();
+    this.kernelLimit = this.ringTop + budget;
     return this.top;
   }
 
+  private ringAlloc(bytes: number): RingBlock {
+    const size = align(Math.max(bytes, 4));
+    const off = this.ringTop % this.ringCap;
+    if (off + size > this.ringCap) this.ringTop += this.ringCap - off;
+    const block = { start: this.ringTop, bytes: size };
+    this.ringTop += size;
+    if (this.ringTop > this.kernelLimit) throw new Error('wasm backend: a kernel used more ring space than it declared in begin()');
+    return block;
+  }
+
+  private addr(b: RingBlock): number {
+    return RING_BASE + (b.start % this.ringCap);
+  }
+
+  /**
+   * The wasm address of a host array's contents: where it already sits in the ring (an earlier
+   * kernel's operand or result, not yet wrapped over), else a fresh copy.
+   */
+  input(data: TypedArray): number {
+    const hit = this.cache.get(data);
+    if (hit !== undefined && hit.bytes >= data.byteLength && hit.start + this.ringCap >= this.kernelLimit) {
+      this.cacheHits += data.byteLength;
+      return this.addr(hit);
+    }
+    const b = this.ringAlloc(data.byteLength);
+    const p = this.addr(b);
+    if (data instanceof Float32Array) this.f32.set(data, p >>> 2);
+    else this.i32.set(data, p >>> 2);
+    this.cache.set(data, b);
+    this.cacheMisses += data.byteLength;
+    return p;
+  }
+
+  /** Ring space for a result of `bytes`; `take` copies it out and remembers it. */
+  output(bytes: number): number {
+    const b = this.ringAlloc(bytes);
+    const p = this.addr(b);
+    this.outputs.set(p, b);
+    return p;
+  }
+
+  /** Releases the scratch arena (the ring keeps its contents). */
   release(mark: number): void {
     this.top = mark;
   }
 
-  /** Reserves `bytes` (64-byte aligned) in the arena and returns the address. */
+  /** Reserves `bytes` (64-byte aligned) of scratch in the arena and returns the address. */
   alloc(bytes: number): number {
-    const p = (this.top + 63) & ~63;
+    const p = align(this.top);
     const end = p + bytes;
-    if (end > this.f32.buffer.byteLength) {
-      const have = this.memory.buffer.byteLength;
-      if (end > have) {
-        // grow geometrically so a training loop settles after a few steps
-        const want = Math.max(Math.ceil(end / PAGE), Math.ceil((have / PAGE) * 1.25));
-        const pages = Math.min(MAX_PAGES, want) - have / PAGE;
-        if (end > MAX_PAGES * PAGE) throw new RangeError(`wasm backend: a kernel needs ${end} bytes of wasm memory (max ${MAX_PAGES * PAGE})`);
-        this.memory.grow(pages);
-      }
-      this.refreshViews();
-    }
+    this.ensureMemory(end);
     this.top = end;
     if (end > this.highWater) this.highWater = end;
-    return p;
-  }
-
-  /** Copies a host array into the arena. */
-  put(data: TypedArray): number {
-    const p = this.alloc(data.length * 4);
-    if (data instanceof Float32Array) this.f32.set(data, p >>> 2);
-    else this.i32.set(data, p >>> 2);
     return p;
   }
 
@@ -122,17 +205,24 @@ export class WasmRuntime {
     return p;
   }
 
-  /** A fresh host copy of `n` float32 values at `p`. */
-  takeF32(p: number, n: number): Float32Array {
-    const out = new Float32Array(n);
+  /** A fresh host copy of `n` float32 values at `p` (remembered for later kernels when `p` is an `output`). */
+  takeF32(p: number, n: number, into?: Float32Array): Float32Array {
+    const out = into ?? new Float32Array(n);
     out.set(this.f32.subarray(p >>> 2, (p >>> 2) + n));
+    const b = this.outputs.get(p);
+    if (b !== undefined) this.cache.set(out, b);
     return out;
   }
 
-  takeI32(p: number, n: number): Int32Array {
-    const out = new Int32Array(n);
-    out.set(this.i32.subarray(p >>> 2, (p >>> 2) + n));
-    return out;
+  /**
+   * Runs the kernel's last parallel phase and returns its `n`-float result at `p` as a host array.
+   * The host array is allocated while the workers already compute (zero-filling a fresh array and
+   * its page faults are a large part of a copy-out), then filled when they are done.
+   */
+  runTake(op: ParallelOp, args: readonly number[], nChunks: number, work: number, p: number, n: number): Float32Array {
+    let out: Float32Array | undefined;
+    this.pool.run(op, args, nChunks, work >= this.minParallelWork, () => (out = new Float32Array(n)));
+    return this.takeF32(p, n, out);
   }
 
   /**

@@ -122,16 +122,21 @@ export class ForkJoinPool {
 
   /**
    * Runs chunks 0..nChunks-1 of `op(...args, chunk, tid)`, spread over the calling thread and the
-   * workers, or all on the calling thread (tid 0) when `parallel` is false.
+   * workers, or all on the calling thread (tid 0) when `parallel` is false. `meanwhile` runs on the
+   * calling thread once the workers have been woken, before it claims chunks itself.
    */
-  run(op: ParallelOp, args: readonly number[], nChunks: number, parallel = true): void {
-    if (!(nChunks > 0)) return;
+  run(op: ParallelOp, args: readonly number[], nChunks: number, parallel = true, meanwhile?: () => void): void {
+    if (!(nChunks > 0)) {
+      meanwhile?.();
+      return;
+    }
     if (!Number.isInteger(nChunks)) throw new Error(`ForkJoinPool.run: ${op} got ${nChunks} chunks`);
     const fn = this.fns[PARALLEL_OPS.indexOf(op)]!;
     const argc = args.length;
     const a = [...args, 0, 0];
     if (!parallel || this.workers.length === 0 || nChunks === 1 || this.inlineTasks > 0) {
       if (parallel && this.inlineTasks > 0) this.inlineTasks--;
+      meanwhile?.();
       for (let c = 0; c < nChunks; c++) {
         a[argc] = c;
         fn(...a);
@@ -153,6 +158,7 @@ export class ForkJoinPool {
     Atomics.store(ctl, ERROR, 0);
     Atomics.store(ctl, SEQ, seq);
     Atomics.notify(ctl, SEQ);
+    meanwhile?.();
     const t0 = performance.now();
     let mine = 0;
     for (;;) {

@@ -140,3 +140,30 @@ describe('memory', () => {
     expect(b.memoryBytes()).toBe(before);
   });
 });
+
+describe('operand cache', () => {
+  // A tiny ring (64 KiB) wraps every few kernels, so stale cache entries would show up at once.
+  const tiny = [createWasmBackend({ threads: 1, ...forced, cacheBytes: 1 << 16 }), createWasmBackend({ threads: 2, ...forced, cacheBytes: 1 << 16 })];
+  afterAll(() => tiny.forEach((b) => b.dispose()));
+  const chain = (x: Tensor, w: Tensor) => {
+    let h = x;
+    const keep: Tensor[] = [];
+    for (let i = 0; i < 12; i++) {
+      h = maximum(add(matmul(h, w), i % 3 === 0 ? h : keep[i - 1] ?? h), 0);
+      keep.push(h);
+    }
+    // reuse early results after the ring has wrapped many times
+    return keep.reduce((acc, t, i) => (i % 4 === 0 ? sub(acc, mul(t, 0.5)) : acc), h);
+  };
+  const x = R([40, 40]), w = R([40, 40], -0.2, 0.2);
+  it('reuses operands made by earlier kernels and gives the reference result when the ring wraps', () => {
+    const want = withBackend(referenceBackend, () => chain(x, w));
+    for (const b of [...tiny, backends[0]!]) {
+      const got = withBackend(b, () => chain(x, w));
+      expect(compareTensors(got, want, 1e-5, 1e-4)).toBe('');
+    }
+    const stats = tiny[0]!.copyStats();
+    expect(stats.reused).toBeGreaterThan(0);
+    expect(backends[0]!.copyStats().reused).toBeGreaterThan(0);
+  });
+});

@@ -47,14 +47,14 @@ export function conv2dKernel(rt: WasmRuntime) {
     const outShape = [g.n, g.o, g.ho, g.wo];
     const size = g.n * g.o * g.p;
     if (size === 0) return fromHost(new Float32Array(0), outShape, 'float32');
-    const mark = rt.mark();
+    const mark = rt.begin((x.size + w.size + size) * 4);
     try {
-      const px = rt.put(dataOf(x)), pw = rt.put(dataOf(w)), py = rt.alloc(size * 4);
+      const px = rt.input(dataOf(x)), pw = rt.input(dataOf(w)), py = rt.output(size * 4);
       const gp = rt.putInts(g.fields);
       const stride = rt.exports.convScratchSize(gp);
       const scratch = rt.alloc(rt.threads * stride * 4);
-      rt.run('convForward', [px, pw, py, gp, scratch, stride], g.n * g.groups * g.bands, g.flops);
-      return fromHost(rt.takeF32(py, size), outShape, 'float32');
+      const out = rt.runTake('convForward', [px, pw, py, gp, scratch, stride], g.n * g.groups * g.bands, g.flops, py, size);
+      return fromHost(out, outShape, 'float32');
     } finally {
       rt.release(mark);
     }
@@ -68,14 +68,14 @@ export function conv2dBackInputKernel(rt: WasmRuntime) {
     const g = geometry(attrs.inputShape, w.shape, attrs);
     const size = attrs.inputShape.reduce((s, d) => s * d, 1);
     if (size === 0) return fromHost(new Float32Array(0), attrs.inputShape, 'float32');
-    const mark = rt.mark();
+    const mark = rt.begin((dy.size + w.size + size) * 4);
     try {
-      const pdy = rt.put(dataOf(dy)), pw = rt.put(dataOf(w)), pdx = rt.alloc(size * 4);
+      const pdy = rt.input(dataOf(dy)), pw = rt.input(dataOf(w)), pdx = rt.output(size * 4);
       const gp = rt.putInts(g.fields);
       const stride = rt.exports.convScratchSize(gp);
       const scratch = rt.alloc(rt.threads * stride * 4);
-      rt.run('convBackInput', [pdy, pw, pdx, gp, scratch, stride], g.n * g.groups, g.flops);
-      return fromHost(rt.takeF32(pdx, size), attrs.inputShape, 'float32');
+      const out = rt.runTake('convBackInput', [pdy, pw, pdx, gp, scratch, stride], g.n * g.groups, g.flops, pdx, size);
+      return fromHost(out, attrs.inputShape, 'float32');
     } finally {
       rt.release(mark);
     }
@@ -95,19 +95,20 @@ export function conv2dBackFilterKernel(rt: WasmRuntime) {
     const size = g.o * g.k;
     if (size === 0) return fromHost(new Float32Array(0), attrs.filterShape, 'float32');
     if (g.n === 0) return fromHost(new Float32Array(size), attrs.filterShape, 'float32');
-    const mark = rt.mark();
+    const mark = rt.begin((x.size + dy.size + size) * 4);
     try {
-      const px = rt.put(dataOf(x)), pdy = rt.put(dataOf(dy));
-      const parts = rt.alloc(g.parts * size * 4);
+      const px = rt.input(dataOf(x)), pdy = rt.input(dataOf(dy));
+      const out = rt.output(size * 4);
+      const parts = g.parts === 1 ? out : rt.alloc(g.parts * size * 4);
       const gp = rt.putInts(g.fields);
       const stride = rt.exports.convScratchSize(gp);
       const scratch = rt.alloc(rt.threads * stride * 4);
-      rt.run('convBackFilter', [px, pdy, parts, gp, scratch, stride], g.parts * g.groups, g.flops);
-      if (g.parts === 1) return fromHost(rt.takeF32(parts, size), attrs.filterShape, 'float32');
-      const out = rt.alloc(size * 4);
+      const args = [px, pdy, parts, gp, scratch, stride];
+      if (g.parts === 1) return fromHost(rt.runTake('convBackFilter', args, g.groups, g.flops, out, size), attrs.filterShape, 'float32');
+      rt.run('convBackFilter', args, g.parts * g.groups, g.flops);
       const perChunk = 4096;
-      rt.run('convSumParts', [parts, g.parts, size, out, perChunk], Math.ceil(size / perChunk), g.parts * size * 4);
-      return fromHost(rt.takeF32(out, size), attrs.filterShape, 'float32');
+      const dw = rt.runTake('convSumParts', [parts, g.parts, size, out, perChunk], Math.ceil(size / perChunk), g.parts * size * 4, out, size);
+      return fromHost(dw, attrs.filterShape, 'float32');
     } finally {
       rt.release(mark);
     }

@@ -17,14 +17,13 @@ export function unaryKernel<P extends UnaryPrim>(rt: WasmRuntime, op: number, fa
     const x = inputs[0]!;
     if (x.dtype !== 'float32' || x.size === 0 || x.size < rt.minElements) return fallback(inputs, attrs);
     const n = x.size;
-    const mark = rt.mark();
+    const mark = rt.begin(2 * n * 4);
     try {
-      const px = rt.put(dataOf(x)), py = rt.alloc(n * 4);
+      const px = rt.input(dataOf(x)), py = rt.output(n * 4);
       const work = op >= UNARY_OPS.exp ? n * 64 : n * 8;
       const chunks = rt.chunks(Math.ceil(n / 4096), work);
       const per = Math.ceil(n / chunks / 4) * 4;
-      rt.run('unary', [op, px, py, n, per], Math.ceil(n / per), work);
-      return fromHost(rt.takeF32(py, n), x.shape, 'float32');
+      return fromHost(rt.runTake('unary', [op, px, py, n, per], Math.ceil(n / per), work, py, n), x.shape, 'float32');
     } finally {
       rt.release(mark);
     }
@@ -40,16 +39,16 @@ export function binaryKernel<P extends BinaryPrim>(rt: WasmRuntime, opOf: (attrs
     if (a.dtype !== 'float32' || b.dtype !== 'float32' || n === 0 || n < rt.minElements) return fallback(inputs, attrs);
     const col = collapse(shape, [a.shape, b.shape]);
     if (col === null) return fallback(inputs, attrs);
-    const mark = rt.mark();
+    const mark = rt.begin((a.size + b.size + n) * 4);
     try {
-      const pa = rt.put(dataOf(a)), pb = rt.put(dataOf(b)), py = rt.alloc(n * 4);
+      const pa = rt.input(dataOf(a)), pb = rt.input(dataOf(b)), py = rt.output(n * 4);
       const sa = col.strides[0]!, sb = col.strides[1]!;
       const ps = rt.putInts([...sa, ...sb, ...col.dims]);
       const rows = col.dims[0] * col.dims[1] * col.dims[2];
       const chunks = rt.chunks(rows, n * 12);
       const per = Math.ceil(rows / chunks);
-      rt.run('binary', [opOf(attrs), pa, ps, pb, ps + 16, py, ps + 32, per], Math.ceil(rows / per), n * 12);
-      return fromHost(rt.takeF32(py, n), shape, 'float32');
+      const out = rt.runTake('binary', [opOf(attrs), pa, ps, pb, ps + 16, py, ps + 32, per], Math.ceil(rows / per), n * 12, py, n);
+      return fromHost(out, shape, 'float32');
     } finally {
       rt.release(mark);
     }
@@ -65,15 +64,14 @@ export function whereKernel(rt: WasmRuntime, fallback: Kernel<'where'>) {
     if (c.dtype !== 'float32' || a.dtype !== 'float32' || b.dtype !== 'float32' || n === 0 || n < rt.minElements) return fallback(inputs, attrs);
     const col = collapse(attrs.shape, [c.shape, a.shape, b.shape]);
     if (col === null) return fallback(inputs, attrs);
-    const mark = rt.mark();
+    const mark = rt.begin((c.size + a.size + b.size + n) * 4);
     try {
-      const pc = rt.put(dataOf(c)), pa = rt.put(dataOf(a)), pb = rt.put(dataOf(b)), py = rt.alloc(n * 4);
+      const pc = rt.input(dataOf(c)), pa = rt.input(dataOf(a)), pb = rt.input(dataOf(b)), py = rt.output(n * 4);
       const ps = rt.putInts([...col.strides.flat(), ...col.dims]);
       const rows = col.dims[0] * col.dims[1] * col.dims[2];
       const chunks = rt.chunks(rows, n * 16);
       const per = Math.ceil(rows / chunks);
-      rt.run('select', [pc, pa, pb, ps, py, ps + 48, per], Math.ceil(rows / per), n * 16);
-      return fromHost(rt.takeF32(py, n), attrs.shape, 'float32');
+      return fromHost(rt.runTake('select', [pc, pa, pb, ps, py, ps + 48, per], Math.ceil(rows / per), n * 16, py, n), attrs.shape, 'float32');
     } finally {
       rt.release(mark);
     }

@@ -48,11 +48,11 @@ export function matmulKernel(rt: WasmRuntime) {
     const nbB = sizeOf(bBatch);
     if (m === 1 || n === 1) return matvec(rt, a, b, attrs, { m, k, n, nb, aIdx, bIdx, outShape });
     const ex = rt.exports;
-    const mark = rt.mark();
+    const mark = rt.begin((a.size + b.size + nb * m * n) * 4);
     try {
-      const pa = rt.put(dataOf(a));
-      const pb = rt.put(dataOf(b));
-      const pc = rt.alloc(nb * m * n * 4);
+      const pa = rt.input(dataOf(a));
+      const pb = rt.input(dataOf(b));
+      const pc = rt.output(nb * m * n * 4);
       const bOffs = rt.putInts(Array.from({ length: nbB }, (_, i) => i * k * n));
       const tables = rt.alloc(nb * 8);
       rt.i32.set(aIdx, tables >>> 2);
@@ -79,13 +79,15 @@ export function matmulKernel(rt: WasmRuntime) {
       const colsPerChunk = ceilDiv(panels, colChunks) * NR;
       const rC = ceilDiv(m, rowsPerChunk), cC = ceilDiv(n, colsPerChunk);
       const rsA = ta ? 1 : k, csA = ta ? m : 1;
-      rt.run(
+      const out = rt.runTake(
         'bmmCompute',
         [pa, tables, nb, rsA, csA, packed, pc, m, n, k, rowsPerChunk, rC, colsPerChunk, cC, scratch, scratchStride],
         nb * rC * cC,
         flops,
+        pc,
+        nb * m * n,
       );
-      return fromHost(rt.takeF32(pc, nb * m * n), outShape, 'float32');
+      return fromHost(out, outShape, 'float32');
     } finally {
       rt.release(mark);
     }
@@ -116,10 +118,10 @@ function matvec(rt: WasmRuntime, a: Tensor, b: Tensor, attrs: PrimAttrs['matmul'
   // mat(i, p) strides: A(i, p) = a[i*rsA + p*csA]; Bᵀ(j, p) = B(p, j) = b[p*rsB + j*csB]
   const rs = byRows ? (ta ? 1 : k) : tb ? k : 1;
   const cs = byRows ? (ta ? m : 1) : tb ? 1 : n;
-  const mark = rt.mark();
+  const mark = rt.begin((a.size + b.size + nb * cnt) * 4);
   try {
-    const pa = rt.put(dataOf(a)), pb = rt.put(dataOf(b));
-    const pc = rt.alloc(nb * cnt * 4);
+    const pa = rt.input(dataOf(a)), pb = rt.input(dataOf(b));
+    const pc = rt.output(nb * cnt * 4);
     const tables = rt.alloc(nb * 8);
     const t = tables >>> 2;
     for (let bi = 0; bi < nb; bi++) {
@@ -132,8 +134,8 @@ function matvec(rt: WasmRuntime, a: Tensor, b: Tensor, attrs: PrimAttrs['matmul'
     const perChunk = Math.max(16, Math.ceil(cnt / want / 16) * 16);
     const chunksPerBatch = Math.ceil(cnt / perChunk);
     const mat = byRows ? pa : pb, vec = byRows ? pb : pa;
-    rt.run('bmv', [mat, rs, cs, vec, tables, nb, pc, cnt, k, perChunk, chunksPerBatch], nb * chunksPerBatch, work);
-    return fromHost(rt.takeF32(pc, nb * m * n), d.outShape, 'float32');
+    const out = rt.runTake('bmv', [mat, rs, cs, vec, tables, nb, pc, cnt, k, perChunk, chunksPerBatch], nb * chunksPerBatch, work, pc, nb * cnt);
+    return fromHost(out, d.outShape, 'float32');
   } finally {
     rt.release(mark);
   }

@@ -32,11 +32,11 @@ export function maxPool2dKernel(rt: WasmRuntime, fallback: Kernel<'maxPool2d'>) 
     if (x.dtype !== 'float32' || x.size === 0) return fallback(inputs, attrs);
     const g = geometry(rt, x.shape, attrs);
     const size = g.planes * g.ho * g.wo;
-    const mark = rt.mark();
+    const mark = rt.begin((x.size + size) * 4);
     try {
-      const px = rt.put(dataOf(x)), py = rt.alloc(size * 4);
-      rt.run('maxPoolForward', [px, py, rt.putInts(g.fields)], g.chunks, g.work);
-      return fromHost(rt.takeF32(py, size), [x.shape[0]!, x.shape[1]!, g.ho, g.wo], 'float32');
+      const px = rt.input(dataOf(x)), py = rt.output(size * 4);
+      const out = rt.runTake('maxPoolForward', [px, py, rt.putInts(g.fields)], g.chunks, g.work, py, size);
+      return fromHost(out, [x.shape[0]!, x.shape[1]!, g.ho, g.wo], 'float32');
     } finally {
       rt.release(mark);
     }
@@ -48,11 +48,11 @@ export function maxPool2dBackwardKernel(rt: WasmRuntime, fallback: Kernel<'maxPo
     const [dy, x] = inputs as [Tensor, Tensor];
     if (dy.dtype !== 'float32' || x.dtype !== 'float32' || x.size === 0) return fallback(inputs, attrs);
     const g = geometry(rt, x.shape, attrs);
-    const mark = rt.mark();
+    const mark = rt.begin((dy.size + 2 * x.size) * 4);
     try {
-      const pdy = rt.put(dataOf(dy)), px = rt.put(dataOf(x)), pdx = rt.alloc(x.size * 4);
-      rt.run('maxPoolBackward', [pdy, px, pdx, rt.putInts(g.fields)], g.chunks, g.work);
-      return fromHost(rt.takeF32(pdx, x.size), x.shape, 'float32');
+      const pdy = rt.input(dataOf(dy)), px = rt.input(dataOf(x)), pdx = rt.output(x.size * 4);
+      const out = rt.runTake('maxPoolBackward', [pdy, px, pdx, rt.putInts(g.fields)], g.chunks, g.work, pdx, x.size);
+      return fromHost(out, x.shape, 'float32');
     } finally {
       rt.release(mark);
     }
@@ -65,11 +65,11 @@ export function avgPool2dKernel(rt: WasmRuntime, fallback: Kernel<'avgPool2d'>) 
     if (x.dtype !== 'float32' || x.size === 0) return fallback(inputs, attrs);
     const g = geometry(rt, x.shape, attrs);
     const size = g.planes * g.ho * g.wo;
-    const mark = rt.mark();
+    const mark = rt.begin((x.size + size) * 4);
     try {
-      const px = rt.put(dataOf(x)), py = rt.alloc(size * 4);
-      rt.run('avgPoolForward', [px, py, rt.putInts(g.fields)], g.chunks, g.work);
-      return fromHost(rt.takeF32(py, size), [x.shape[0]!, x.shape[1]!, g.ho, g.wo], 'float32');
+      const px = rt.input(dataOf(x)), py = rt.output(size * 4);
+      const out = rt.runTake('avgPoolForward', [px, py, rt.putInts(g.fields)], g.chunks, g.work, py, size);
+      return fromHost(out, [x.shape[0]!, x.shape[1]!, g.ho, g.wo], 'float32');
     } finally {
       rt.release(mark);
     }
@@ -82,11 +82,11 @@ export function avgPool2dBackwardKernel(rt: WasmRuntime, fallback: Kernel<'avgPo
     const size = attrs.inputShape.reduce((s, d) => s * d, 1);
     if (dy.dtype !== 'float32' || size === 0) return fallback(inputs, attrs);
     const g = geometry(rt, attrs.inputShape, attrs);
-    const mark = rt.mark();
+    const mark = rt.begin((dy.size + size) * 4);
     try {
-      const pdy = rt.put(dataOf(dy)), pdx = rt.alloc(size * 4);
-      rt.run('avgPoolBackward', [pdy, pdx, rt.putInts(g.fields)], g.chunks, g.work);
-      return fromHost(rt.takeF32(pdx, size), attrs.inputShape, 'float32');
+      const pdy = rt.input(dataOf(dy)), pdx = rt.output(size * 4);
+      const out = rt.runTake('avgPoolBackward', [pdy, pdx, rt.putInts(g.fields)], g.chunks, g.work, pdx, size);
+      return fromHost(out, attrs.inputShape, 'float32');
     } finally {
       rt.release(mark);
     }

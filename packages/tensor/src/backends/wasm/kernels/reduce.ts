@@ -41,21 +41,22 @@ export function reduceKernel<P extends 'sum' | 'max'>(rt: WasmRuntime, kind: 0 |
     const [outer, red, inner] = view;
     const outShape = attrs.keepdims ? x.shape.map((d, i) => (attrs.axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !attrs.axes.includes(i));
     const nOut = outer * inner;
-    const mark = rt.mark();
+    const mark = rt.begin((x.size + nOut) * 4);
     try {
-      const px = rt.put(dataOf(x)), py = rt.alloc(nOut * 4);
+      const px = rt.input(dataOf(x)), py = rt.output(nOut * 4);
       const work = x.size * 4;
+      let out: Float32Array;
       if (inner === 1) {
         const chunks = rt.chunks(outer, work);
         const per = Math.ceil(outer / chunks);
-        rt.run('reduceRows', [kind, px, py, outer, red, per], Math.ceil(outer / per), work);
+        out = rt.runTake('reduceRows', [kind, px, py, outer, red, per], Math.ceil(outer / per), work, py, nOut);
       } else {
         const blocksWanted = Math.max(1, Math.ceil(rt.chunks(outer * inner, work) / outer));
         const per = Math.max(4, Math.ceil(inner / blocksWanted / 4) * 4);
         const blocks = Math.ceil(inner / per);
-        rt.run('reduce', [kind, px, py, outer, red, inner, per], outer * blocks, work);
+        out = rt.runTake('reduce', [kind, px, py, outer, red, inner, per], outer * blocks, work, py, nOut);
       }
-      return fromHost(rt.takeF32(py, nOut), outShape, 'float32');
+      return fromHost(out, outShape, 'float32');
     } finally {
       rt.release(mark);
     }
