@@ -86,7 +86,7 @@ describe('ssamF', () => {
     expect(r.seen[1]).not.toBeNull();
   });
 
-  it('N:M on a conv weight keeps the top-n of every group of m along cIn (not the reference code\'s scrambled groups)', () => {
+  it('field notes #6: N:M on a conv weight keeps the top-n of every group of m along cIn (the reference code scrambles the groups)', () => {
     // conv weight [cOut = 2, cIn = 4, kH = 1, kW = 2]; scores chosen so a transpose slip changes the answer
     const shape = [2, 4, 1, 2];
     const scores = Float32Array.from({ length: 16 }, (_, i) => (i * 7) % 16);

@@ -1,6 +1,6 @@
 import { valueAndGrad } from '@ssam/autograd';
 import { fisherScores } from '@ssam/masks';
-import { ArgumentError, isTensor, random, tree, type Key, type Tensor, type Tree } from '@ssam/tensor';
+import { ArgumentError, isTensor, random, type Key, type Tensor, type Tree } from '@ssam/tensor';
 import { applyUpdates } from '../combine.js';
 import { globalNorm, squaredNorm } from '../internal/norm.js';
 import { checkOneOf, checkPositiveInt } from '../internal/validate.js';
