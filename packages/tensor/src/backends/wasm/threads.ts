@@ -182,7 +182,7 @@ export class ForkJoinPool {
    * Back-off for oversubscribed machines. When the caller had to wait for a worker much longer
    * than one chunk takes, the worker was descheduled while holding a chunk (more runnable threads
    * than cores): the next tasks then run on the calling thread alone, for a stretch that doubles
-   * with every consecutive stall (16 to 1024 tasks) and resets after a task without one. Which
+   * with every stall (16 to 1024 tasks) and halves with every parallel task that ran clean. Which
    * thread runs a chunk never changes its result, so this only trades speed.
    */
   private adapt(busy: number, waited: number, mine: number): void {
@@ -191,7 +191,7 @@ export class ForkJoinPool {
       this.backoff = Math.min(1024, this.backoff * 2);
       this.inlineTasks = this.backoff;
       this.stalls++;
-    } else this.backoff = 8;
+    } else this.backoff = Math.max(8, this.backoff >> 1);
   }
 
   private backoff = 8;
