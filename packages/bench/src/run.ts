@@ -21,7 +21,7 @@ const ROUNDS = Number(process.env.SSAM_BENCH_ROUNDS ?? 9);
 
 // ---- backends ----------------------------------------------------------------------------------
 const wasm1 = createWasmBackend({ threads: 1 });
-const wasm2 = createWasmBackend({ threads: 2 });
+const wasm2 = createWasmBackend({ threads: 2, ...(process.env.SSAM_SPIN ? { spinMicros: Number(process.env.SSAM_SPIN) } : {}) });
 const ours: [string, Backend][] = [['@ssam wasm 1 thread', wasm1], ['@ssam wasm 2 threads', wasm2], ['@ssam reference', referenceBackend]];
 const require = createRequire(import.meta.url);
 setWasmPaths(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep);
@@ -78,9 +78,15 @@ async function trainCase(label: string, batch: number, inShape: number[], ssamTa
     label === 'cnn' && c.name === 'tfjs cpu' ? { ...c, maxRounds: 3 } : c,
   );
   log(`${label} ...`);
-  results[label] = await timeInterleaved([...sgd, ...samC, ...tfC], rounds, 2);
+  const only = process.env.SSAM_BENCH_CONTENDERS?.split(',');
+  const all = [...sgd, ...samC, ...tfC].filter((c) => !only || only.some((o) => c.name.includes(o)));
+  results[label] = await timeInterleaved(all, rounds, 2);
 }
 await trainCase('mlp', 128, [784], mlpTask, (r, x, y) => tfMlp(tf, r, x, y, 128), ROUNDS);
+if (process.env.SSAM_BENCH_ONLY === 'mlp') {
+  for (const [n, v] of results.mlp!) log(`mlp | ${n} | ${v.samples.map((x) => x.toFixed(2)).join(' ')}`);
+  process.exit(0);
+}
 await trainCase('cnn', 64, [3, 32, 32], cnnTask, (r, x, y, mm) => tfCnn(tf, r, x, y, 64, mm), Math.max(5, Math.ceil(ROUNDS / 2)));
 
 // ---- RSS over 10,000 MLP steps (child process) ------------------------------------------------
@@ -94,6 +100,8 @@ wasm1.dispose();
 wasm2.dispose();
 
 // ---- report ------------------------------------------------------------------------------------
+for (const [c, m] of Object.entries(results))
+  for (const [n, v] of m) log(`${c} | ${n} | ${v.samples.map((x) => x.toFixed(2)).join(' ')}`);
 const med = (c: string, n: string) => results[c]!.get(n)?.median;
 const ms = (v: number | undefined) => (v === undefined ? '' : v >= 100 ? `${v.toFixed(0)} ms` : `${v.toFixed(2)} ms`);
 const gflops = (v: number | undefined) => (v === undefined ? '' : `${((2 * 512 ** 3) / v / 1e6).toFixed(1)}`);
