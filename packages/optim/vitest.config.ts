@@ -2,9 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
 import { shared } from '../../vitest.shared.js';
 
-// @ssam/models and @ssam/data are used by the train-step and learning tests only, so they are not
-// dependencies of @ssam/optim; the tests reach their sources directly. @ssam/optim itself is
-// aliased so the guide's code runs verbatim (it imports the package by name).
+// @ssam/models and @ssam/data are dev dependencies (train-step and learning tests, bench).
+// @ssam/optim itself is aliased so the guide's code runs verbatim (it imports the package by name).
 const src = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 
 export default defineProject({
@@ -12,8 +11,6 @@ export default defineProject({
   resolve: {
     ...shared.resolve,
     alias: [
-      { find: /^@ssam\/models$/, replacement: src('models/src/index.ts') },
-      { find: /^@ssam\/data$/, replacement: src('data/src/index.ts') },
       { find: /^@ssam\/optim$/, replacement: src('optim/src/index.ts') },
       { find: /^@ssam\/optim\/testing$/, replacement: src('optim/src/testing/index.ts') },
     ],

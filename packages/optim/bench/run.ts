@@ -3,12 +3,10 @@
 // drift on a shared machine hits all of them alike. No run reaches an epoch boundary, so these are
 // plain steps; SSAM refreshes are timed separately (replaying a state whose step count sits on an
 // epoch boundary) and amortised over an epoch.
-// NOTE: @ssam/models and @ssam/data are not dependencies of @ssam/optim; the bench reaches their
-// sources directly.
 import { valueAndGrad } from '@ssam/autograd';
 import { currentBackend, random, scalar, tree, type Key, type Tensor } from '@ssam/tensor';
-import { loadMnist } from '../../data/src/index.js';
-import { mlp, smallCnn, softmaxCrossEntropy, type Layer } from '../../models/src/index.js';
+import { loadMnist } from '@ssam/data';
+import { mlp, smallCnn, softmaxCrossEntropy, type Layer } from '@ssam/models';
 import { machineLine, markdownTable, writeSection } from '../../../tools/bench-report.js';
 import { makeTrainStep, sam, sgd, ssamD, ssamF, type Batch, type GradientTransformation, type Params } from '../src/index.js';
 
