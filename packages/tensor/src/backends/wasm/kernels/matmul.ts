@@ -62,7 +62,8 @@ export function matmulKernel(rt: WasmRuntime) {
       const scratch = rt.alloc(rt.threads * scratchStride);
       const flops = 2 * nb * m * n * k;
       const parallel = rt.threads > 1 && flops >= rt.minParallelWork;
-      const target = parallel ? 4 * rt.threads : 1;
+      // fine row blocks: a thread that starts late or is preempted leaves at most one small block as a tail
+      const target = parallel ? 8 * rt.threads : 1;
       // phase 1: pack B
       const panels = ceilDiv(n, NR);
       const packChunks = parallel ? Math.min(panels, ceilDiv(target, nbB)) : 1;
