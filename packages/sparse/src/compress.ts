@@ -1,0 +1,105 @@
+import { ArgumentError, ShapeError, cast, tensor, type Tensor } from '@ssam/tensor';
+
+/**
+ * A weight kept N:M along one axis, stored as its kept values and their positions inside each
+ * group (the format of sparse tensor cores: values plus 2-bit metadata for 2:4).
+ *
+ * Groups are m consecutive entries along `axis` with every other index fixed ('in' = axis 1,
+ * cIn of a conv [cOut, cIn, kH, kW] or `in` of a dense [out, in]; 'out' = axis 0), exactly as
+ * `nmMask` of @ssam/masks forms them. With `d` the axis length, `outer` the product of the dims
+ * before it and `inner` the product of the dims after it, `values` and `indices` are laid out
+ * [outer, d / m, inner, n]; the n indices of a group are strictly increasing.
+ */
+export interface NMCompressed {
+  readonly values: Float32Array;
+  /** In-group positions (0 ≤ index < m), strictly increasing within a group. */
+  readonly indices: Uint8Array;
+  /** The dense weight's shape. */
+  readonly shape: readonly number[];
+  readonly n: number;
+  readonly m: number;
+  readonly axis: 'in' | 'out';
+}
+
+export interface CompressOptions {
+  readonly n: number;
+  readonly m: number;
+  /** Default 'in'. */
+  readonly axis?: 'in' | 'out';
+}
+
+/** outer, d, inner of a weight shape grouped along `axis` (see NMCompressed). */
+export function groupLayout(shape: readonly number[], axis: 'in' | 'out'): { outer: number; d: number; inner: number } {
+  const ax = axis === 'out' ? 0 : 1;
+  let outer = 1, inner = 1;
+  for (let j = 0; j < ax; j++) outer *= shape[j]!;
+  for (let j = ax + 1; j < shape.length; j++) inner *= shape[j]!;
+  return { outer, d: shape[ax]!, inner };
+}
+
+const f32 = (t: Tensor): Float32Array => (t.dtype === 'float32' ? t : cast(t, 'float32')).toArray() as Float32Array;
+const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
+
+/**
+ * Compresses `w` with an exact N:M `mask` (0/1, n ones in every group of m along `axis`).
+ * Pure: `decompressNM(compressNM(w, mask, o))` equals `w ⊙ mask`.
+ * @example compressNM(w, nmMask({ w: scores }, { n: 2, m: 4 }).w, { n: 2, m: 4, axis: 'in' })
+ */
+export function compressNM(w: Tensor, mask: Tensor, opts: CompressOptions): NMCompressed {
+  const op = 'compressNM';
+  const { n, m } = opts;
+  const axis = opts.axis ?? 'in';
+  if (axis !== 'in' && axis !== 'out') throw new ArgumentError(op, `axis must be 'in' or 'out', got ${JSON.stringify(axis)}`);
+  if (!Number.isInteger(m) || m < 1 || m > 255) throw new ArgumentError(op, `m must be an integer in [1, 255], got ${m}`);
+  if (!Number.isInteger(n) || n < 0 || n > m) throw new ArgumentError(op, `n must be an integer in [0, m = ${m}], got ${n}`);
+  if (w.rank !== 2 && w.rank !== 4)
+    throw new ShapeError(op, `w must be a dense [out, in] or conv [cOut, cIn, kH, kW] weight, got shape ${fmt(w.shape)}`);
+  if (mask.rank !== w.rank || mask.shape.some((d, i) => d !== w.shape[i]))
+    throw new ShapeError(op, `mask shape ${fmt(mask.shape)} must equal w shape ${fmt(w.shape)}`);
+  const { outer, d, inner } = groupLayout(w.shape, axis);
+  if (d % m !== 0)
+    throw new ShapeError(op, `axis '${axis}' of w ${fmt(w.shape)} has length ${d}, not divisible by m = ${m}; use the other axis or another m`);
+  const W = f32(w), K = f32(mask);
+  const G = d / m;
+  const values = new Float32Array(outer * G * inner * n);
+  const indices = new Uint8Array(values.length);
+  let q = 0;
+  for (let ob = 0; ob < outer; ob++)
+    for (let g = 0; g < G; g++)
+      for (let t = 0; t < inner; t++) {
+        const base = (ob * d + g * m) * inner + t;
+        let kept = 0;
+        for (let j = 0; j < m; j++) {
+          const k = K[base + j * inner]!;
+          if (k !== 0 && k !== 1) throw new ArgumentError(op, `mask must be 0/1; found ${k} at flat index ${base + j * inner}`);
+          if (k === 1) kept++;
+        }
+        if (kept !== n)
+          throw new ArgumentError(
+            op,
+            `group ${ob * G * inner + g * inner + t} (outer ${ob}, group ${g} along axis '${axis}', inner ${t}) of mask ${fmt(mask.shape)} keeps ${kept} of ${m}; ` +
+              `${n}:${m} needs exactly ${n}. Build the mask with nmMask(scores, { n: ${n}, m: ${m}, axis: '${axis}' })`,
+          );
+        for (let j = 0; j < m; j++)
+          if (K[base + j * inner] === 1) {
+            values[q] = W[base + j * inner]!;
+            indices[q++] = j;
+          }
+      }
+  return { values, indices, shape: [...w.shape], n, m, axis };
+}
+
+/** The dense tensor of a compressed weight: `w ⊙ mask`, zeros where the mask is 0. */
+export function decompressNM(c: NMCompressed): Tensor {
+  const { outer, d, inner } = groupLayout(c.shape, c.axis);
+  const out = new Float32Array(outer * d * inner);
+  const G = d / c.m;
+  let q = 0;
+  for (let ob = 0; ob < outer; ob++)
+    for (let g = 0; g < G; g++)
+      for (let t = 0; t < inner; t++) {
+        const base = (ob * d + g * c.m) * inner + t;
+        for (let k = 0; k < c.n; k++, q++) out[base + c.indices[q]! * inner] = c.values[q]!;
+      }
+  return tensor(out, c.shape);
+}

@@ -1,0 +1,6 @@
+/**
+ * @ssam/sparse: N:M weights in compressed form (values + in-group indices), kernels that skip the
+ * masked work, and the implicit sparse perturbation of SSAM (Mi et al., TPAMI 2025): forward
+ * exact, weight gradient dense, input gradient through W ⊙ M.
+ */
+export { compressNM, decompressNM, type NMCompressed, type CompressOptions } from './compress.js';
