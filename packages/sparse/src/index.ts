@@ -4,3 +4,5 @@
  * exact, weight gradient dense, input gradient through W ⊙ M.
  */
 export { compressNM, decompressNM, type NMCompressed, type CompressOptions } from './compress.js';
+export { nmMatmul, nmMatmulT } from './kernels.js';
+export { nmConv2dBackInput } from './conv.js';
