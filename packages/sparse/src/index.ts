@@ -6,3 +6,4 @@
 export { compressNM, decompressNM, type NMCompressed, type CompressOptions } from './compress.js';
 export { nmMatmul, nmMatmulT } from './kernels.js';
 export { nmConv2dBackInput } from './conv.js';
+export { maskedDenseApply, maskedConvApply, type LayerParams, type ImplicitOptions } from './implicit.js';
