@@ -3,6 +3,7 @@
 // Run (as the package script does): `taskset -c 0,1 node --conditions=source --import tsx src/run.ts`.
 // SSAM_BENCH_ROUNDS (default 9) sets the rounds; SSAM_BENCH_SKIP_RSS=1 skips the 10,000-step run.
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,7 @@ import { tfCnn, tfMlp, tfSgdStepper } from './tfjs-models.js';
 import { timeInterleaved, type Contender, type Samples } from './timing.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const loadAtStart = os.loadavg()[0]!;
 const ROUNDS = Number(process.env.SSAM_BENCH_ROUNDS ?? 9);
 
 // ---- backends ----------------------------------------------------------------------------------
@@ -64,7 +66,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
     };
   });
   log('matmul 512³ ...');
-  results.matmul = await timeInterleaved([...ssamContenders(() => () => matmul(A, B)), ...tfCase], Math.max(ROUNDS, 15), 3);
+  results.matmul = await timeInterleaved([...ssamContenders(() => () => matmul(A, B)), ...tfCase], Math.max(ROUNDS, 15), 5);
 }
 
 async function trainCase(label: string, batch: number, inShape: number[], ssamTask: typeof mlpTask, tfTask: (r: ReturnType<typeof rng>, x: Float32Array, y: Int32Array, convByMatMul: boolean) => ReturnType<typeof tfMlp>, rounds: number) {
@@ -144,7 +146,7 @@ const body = [
     `One process, all contenders interleaved round by round; medians of ${ROUNDS} rounds (matmul ${Math.max(ROUNDS, 15)}, CNN ${Math.max(5, Math.ceil(ROUNDS / 2))}) after warm-up. ` +
     'A step is forward + backward + SGD update (lr 0.01; SAM: ρ = 0.05 around SGD, two forward/backward passes), ending with the loss read back. ' +
     'The tfjs wasm CNN writes each 3×3 convolution as 9 shifted matMuls (it has no Conv2DBackpropFilter kernel); tfjs cpu uses tf.conv2d.',
-  `Command: \`pnpm --filter @ssam/bench bench\` (\`taskset -c 0,1 node --conditions=source --import tsx src/run.ts\`). Machine: ${machineLine()}.`,
+  `Command: \`pnpm --filter @ssam/bench bench\` (\`taskset -c 0,1 node --conditions=source --import tsx src/run.ts\`). Machine: ${machineLine()}; 1-minute load average ${loadAtStart.toFixed(2)} at the start, ${os.loadavg()[0]!.toFixed(2)} at the end (the 2 cores are shared with other work, so 2-thread figures need a quiet machine).`,
   '',
   markdownTable(['case', ...NAMES], rows),
   '',
