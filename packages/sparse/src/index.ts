@@ -7,3 +7,4 @@ export { compressNM, decompressNM, type NMCompressed, type CompressOptions } fro
 export { nmMatmul, nmMatmulT } from './kernels.js';
 export { nmConv2dBackInput } from './conv.js';
 export { maskedDenseApply, maskedConvApply, type LayerParams, type ImplicitOptions } from './implicit.js';
+export { nmMatmulWasm, nmMatmulTWasm, nmConv2dBackInputWasm, wasmAvailable } from './wasm.js';

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Compiles assembly/index.ts into dist/ssam-sparse.wasm (SIMD, its own memory, no runtime).
+//   node scripts/build-wasm.mjs             always rebuild
+//   node scripts/build-wasm.mjs --if-stale  only when a source is newer than the .wasm
+import { existsSync, mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const pkgDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const srcDir = path.join(pkgDir, 'assembly');
+export const wasmPath = path.join(pkgDir, 'dist', 'ssam-sparse.wasm');
+export const ASC_FLAGS = ['-O3', '--noAssert', '--runtime', 'stub', '--use', 'abort=', '--enable', 'simd', '--initialMemory', '1', '--exportRuntime'];
+
+function newestSource() {
+  let t = 0;
+  for (const f of readdirSync(srcDir)) if (f.endsWith('.ts')) t = Math.max(t, statSync(path.join(srcDir, f)).mtimeMs);
+  return Math.max(t, statSync(fileURLToPath(import.meta.url)).mtimeMs);
+}
+
+/**
+ * assemblyscript is a devDependency of @ssam/tensor; this package was created without a second
+ * `pnpm install`, so it is resolved through @ssam/tensor when it is not linked here.
+ */
+async function loadAsc() {
+  try {
+    return await import('assemblyscript/asc');
+  } catch {
+    const dir = realpathSync(path.join(pkgDir, '..', 'tensor', 'node_modules', 'assemblyscript'));
+    return import(pathToFileURL(path.join(dir, 'dist', 'asc.js')).href);
+  }
+}
+
+export async function buildWasm({ ifStale = false, quiet = false } = {}) {
+  if (ifStale && existsSync(wasmPath) && statSync(wasmPath).mtimeMs >= newestSource()) return wasmPath;
+  mkdirSync(path.dirname(wasmPath), { recursive: true });
+  const { default: asc } = await loadAsc();
+  let stderr = '';
+  const { error } = await asc.main([path.join(srcDir, 'index.ts'), ...ASC_FLAGS, '--outFile', wasmPath], {
+    stdout: { write: () => true },
+    stderr: { write: (s) => ((stderr += String(s)), true) },
+  });
+  if (error) throw new Error(`asc failed: ${error.message}\n${stderr}`);
+  if (stderr.trim() && !quiet) process.stderr.write(stderr);
+  if (!quiet) console.log(`built ${path.relative(pkgDir, wasmPath)}`);
+  return wasmPath;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await buildWasm({ ifStale: process.argv.includes('--if-stale') });
