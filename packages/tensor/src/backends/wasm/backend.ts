@@ -34,6 +34,8 @@ export interface WasmBackend extends Backend {
   memoryBytes(): number;
   /** Parallel-task chunks run so far by each thread (index 0: the calling thread). */
   chunksByThread(): number[];
+  /** Times the pool found a worker stalled and fell back to the calling thread for a while. */
+  stalls(): number;
   /** Operand bytes found in wasm memory (not copied in again) and bytes copied in. */
   copyStats(): { readonly reused: number; readonly copied: number };
   /** Stops the worker threads; the backend keeps working on the calling thread. */
@@ -102,6 +104,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     describe: () => `wasm (WebAssembly SIMD, ${threads} thread${threads === 1 ? '' : 's'})`,
     memoryBytes: () => rt.memoryBytes,
     chunksByThread: () => rt.pool.chunksByThread(),
+    stalls: () => rt.pool.stalls,
     copyStats: () => ({ reused: rt.cacheHits, copied: rt.cacheMisses }),
     dispose: () => rt.dispose(),
   };

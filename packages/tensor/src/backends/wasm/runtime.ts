@@ -122,9 +122,11 @@ export class WasmRuntime {
   /**
    * Starts a kernel whose operands and results take `bytes` in total (the sum of `input` and
    * `output` sizes): the scratch arena is empty again, and the ring is grown first if it could
-   * wrap over this kernel's own operands.
+   * wrap over this kernel's own operands. `work` (flops or bytes) big enough to fork wakes the
+   * workers now, while the operands are being copied in.
    */
-  begin(bytes: number): number {
+  begin(bytes: number, work = 0): number {
+    if (work >= this.minParallelWork && this.threads > 1) this.pool.wake();
     // each block may also skip the ring's tail (< its own size) to stay contiguous
     const budget = 2 * bytes + 64 * 64;
     if (2 * budget > this.ringCap) {

@@ -182,19 +182,21 @@ export class ForkJoinPool {
    * Back-off for oversubscribed machines. When the caller had to wait for a worker much longer
    * than one chunk takes, the worker was descheduled while holding a chunk (more runnable threads
    * than cores): the next tasks then run on the calling thread alone, for a stretch that doubles
-   * with every stall (16 to 1024 tasks) and halves with every parallel task that ran clean. Which
+   * with every stall (8 to 1024 tasks) and halves with every parallel task that ran clean. Which
    * thread runs a chunk never changes its result, so this only trades speed.
    */
   private adapt(busy: number, waited: number, mine: number): void {
     const perChunk = mine > 0 ? busy / mine : busy;
-    if (waited > 2 * perChunk + 0.05) {
+    // NOTE: a worker that wakes late or runs its last chunk a little slower costs well under a
+    // chunk or two; a descheduled one costs a scheduler time slice (milliseconds)
+    if (waited > 4 * perChunk + 0.3) {
       this.backoff = Math.min(1024, this.backoff * 2);
       this.inlineTasks = this.backoff;
       this.stalls++;
-    } else this.backoff = Math.max(8, this.backoff >> 1);
+    } else this.backoff = Math.max(4, this.backoff >> 1);
   }
 
-  private backoff = 8;
+  private backoff = 4;
   private inlineTasks = 0;
   /** Parallel tasks after which the pool backed off to the calling thread. */
   stalls = 0;
@@ -214,6 +216,14 @@ export class ForkJoinPool {
       Atomics.wait(ctl, DONE, done, 50);
       done = Atomics.load(ctl, DONE);
     }
+  }
+
+  /**
+   * Wakes sleeping workers ahead of a parallel task, so that they are spinning (for `spinMicros`)
+   * by the time the calling thread has copied the operands in and publishes the task.
+   */
+  wake(): void {
+    if (this.workers.length > 0 && this.inlineTasks === 0) Atomics.notify(this.ctl, SEQ);
   }
 
   /** Chunks each thread has run in parallel tasks so far (index = tid; 0 is the calling thread). */

@@ -47,7 +47,7 @@ export function conv2dKernel(rt: WasmRuntime) {
     const outShape = [g.n, g.o, g.ho, g.wo];
     const size = g.n * g.o * g.p;
     if (size === 0) return fromHost(new Float32Array(0), outShape, 'float32');
-    const mark = rt.begin((x.size + w.size + size) * 4);
+    const mark = rt.begin((x.size + w.size + size) * 4, g.flops);
     try {
       const px = rt.input(dataOf(x)), pw = rt.input(dataOf(w)), py = rt.output(size * 4);
       const gp = rt.putInts(g.fields);
@@ -68,7 +68,7 @@ export function conv2dBackInputKernel(rt: WasmRuntime) {
     const g = geometry(attrs.inputShape, w.shape, attrs);
     const size = attrs.inputShape.reduce((s, d) => s * d, 1);
     if (size === 0) return fromHost(new Float32Array(0), attrs.inputShape, 'float32');
-    const mark = rt.begin((dy.size + w.size + size) * 4);
+    const mark = rt.begin((dy.size + w.size + size) * 4, g.flops);
     try {
       const pdy = rt.input(dataOf(dy)), pw = rt.input(dataOf(w)), pdx = rt.output(size * 4);
       const gp = rt.putInts(g.fields);
@@ -95,7 +95,7 @@ export function conv2dBackFilterKernel(rt: WasmRuntime) {
     const size = g.o * g.k;
     if (size === 0) return fromHost(new Float32Array(0), attrs.filterShape, 'float32');
     if (g.n === 0) return fromHost(new Float32Array(size), attrs.filterShape, 'float32');
-    const mark = rt.begin((x.size + dy.size + size) * 4);
+    const mark = rt.begin((x.size + dy.size + size) * 4, g.flops);
     try {
       const px = rt.input(dataOf(x)), pdy = rt.input(dataOf(dy));
       const out = rt.output(size * 4);

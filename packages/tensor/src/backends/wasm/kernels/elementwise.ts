@@ -17,7 +17,7 @@ export function unaryKernel<P extends UnaryPrim>(rt: WasmRuntime, op: number, fa
     const x = inputs[0]!;
     if (x.dtype !== 'float32' || x.size === 0 || x.size < rt.minElements) return fallback(inputs, attrs);
     const n = x.size;
-    const mark = rt.begin(2 * n * 4);
+    const mark = rt.begin(2 * n * 4, n * 8);
     try {
       const px = rt.input(dataOf(x)), py = rt.output(n * 4);
       const work = op >= UNARY_OPS.exp ? n * 64 : n * 8;
@@ -39,7 +39,7 @@ export function binaryKernel<P extends BinaryPrim>(rt: WasmRuntime, opOf: (attrs
     if (a.dtype !== 'float32' || b.dtype !== 'float32' || n === 0 || n < rt.minElements) return fallback(inputs, attrs);
     const col = collapse(shape, [a.shape, b.shape]);
     if (col === null) return fallback(inputs, attrs);
-    const mark = rt.begin((a.size + b.size + n) * 4);
+    const mark = rt.begin((a.size + b.size + n) * 4, n * 12);
     try {
       const pa = rt.input(dataOf(a)), pb = rt.input(dataOf(b)), py = rt.output(n * 4);
       const sa = col.strides[0]!, sb = col.strides[1]!;
@@ -64,7 +64,7 @@ export function whereKernel(rt: WasmRuntime, fallback: Kernel<'where'>) {
     if (c.dtype !== 'float32' || a.dtype !== 'float32' || b.dtype !== 'float32' || n === 0 || n < rt.minElements) return fallback(inputs, attrs);
     const col = collapse(attrs.shape, [c.shape, a.shape, b.shape]);
     if (col === null) return fallback(inputs, attrs);
-    const mark = rt.begin((c.size + a.size + b.size + n) * 4);
+    const mark = rt.begin((c.size + a.size + b.size + n) * 4, n * 16);
     try {
       const pc = rt.input(dataOf(c)), pa = rt.input(dataOf(a)), pb = rt.input(dataOf(b)), py = rt.output(n * 4);
       const ps = rt.putInts([...col.strides.flat(), ...col.dims]);

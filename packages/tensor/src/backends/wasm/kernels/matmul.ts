@@ -48,7 +48,7 @@ export function matmulKernel(rt: WasmRuntime) {
     const nbB = sizeOf(bBatch);
     if (m === 1 || n === 1) return matvec(rt, a, b, attrs, { m, k, n, nb, aIdx, bIdx, outShape });
     const ex = rt.exports;
-    const mark = rt.begin((a.size + b.size + nb * m * n) * 4);
+    const mark = rt.begin((a.size + b.size + nb * m * n) * 4, 2 * nb * m * n * k);
     try {
       const pa = rt.input(dataOf(a));
       const pb = rt.input(dataOf(b));
@@ -119,7 +119,7 @@ function matvec(rt: WasmRuntime, a: Tensor, b: Tensor, attrs: PrimAttrs['matmul'
   // mat(i, p) strides: A(i, p) = a[i*rsA + p*csA]; Bᵀ(j, p) = B(p, j) = b[p*rsB + j*csB]
   const rs = byRows ? (ta ? 1 : k) : tb ? k : 1;
   const cs = byRows ? (ta ? m : 1) : tb ? 1 : n;
-  const mark = rt.begin((a.size + b.size + nb * cnt) * 4);
+  const mark = rt.begin((a.size + b.size + nb * cnt) * 4, 2 * nb * cnt * k);
   try {
     const pa = rt.input(dataOf(a)), pb = rt.input(dataOf(b));
     const pc = rt.output(nb * cnt * 4);

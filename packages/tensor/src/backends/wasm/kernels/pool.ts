@@ -32,7 +32,7 @@ export function maxPool2dKernel(rt: WasmRuntime, fallback: Kernel<'maxPool2d'>) 
     if (x.dtype !== 'float32' || x.size === 0) return fallback(inputs, attrs);
     const g = geometry(rt, x.shape, attrs);
     const size = g.planes * g.ho * g.wo;
-    const mark = rt.begin((x.size + size) * 4);
+    const mark = rt.begin((x.size + size) * 4, g.work);
     try {
       const px = rt.input(dataOf(x)), py = rt.output(size * 4);
       const out = rt.runTake('maxPoolForward', [px, py, rt.putInts(g.fields)], g.chunks, g.work, py, size);
@@ -48,7 +48,7 @@ export function maxPool2dBackwardKernel(rt: WasmRuntime, fallback: Kernel<'maxPo
     const [dy, x] = inputs as [Tensor, Tensor];
     if (dy.dtype !== 'float32' || x.dtype !== 'float32' || x.size === 0) return fallback(inputs, attrs);
     const g = geometry(rt, x.shape, attrs);
-    const mark = rt.begin((dy.size + 2 * x.size) * 4);
+    const mark = rt.begin((dy.size + 2 * x.size) * 4, g.work);
     try {
       const pdy = rt.input(dataOf(dy)), px = rt.input(dataOf(x)), pdx = rt.output(x.size * 4);
       const out = rt.runTake('maxPoolBackward', [pdy, px, pdx, rt.putInts(g.fields)], g.chunks, g.work, pdx, x.size);
@@ -65,7 +65,7 @@ export function avgPool2dKernel(rt: WasmRuntime, fallback: Kernel<'avgPool2d'>) 
     if (x.dtype !== 'float32' || x.size === 0) return fallback(inputs, attrs);
     const g = geometry(rt, x.shape, attrs);
     const size = g.planes * g.ho * g.wo;
-    const mark = rt.begin((x.size + size) * 4);
+    const mark = rt.begin((x.size + size) * 4, g.work);
     try {
       const px = rt.input(dataOf(x)), py = rt.output(size * 4);
       const out = rt.runTake('avgPoolForward', [px, py, rt.putInts(g.fields)], g.chunks, g.work, py, size);
@@ -82,7 +82,7 @@ export function avgPool2dBackwardKernel(rt: WasmRuntime, fallback: Kernel<'avgPo
     const size = attrs.inputShape.reduce((s, d) => s * d, 1);
     if (dy.dtype !== 'float32' || size === 0) return fallback(inputs, attrs);
     const g = geometry(rt, attrs.inputShape, attrs);
-    const mark = rt.begin((dy.size + size) * 4);
+    const mark = rt.begin((dy.size + size) * 4, g.work);
     try {
       const pdy = rt.input(dataOf(dy)), pdx = rt.output(size * 4);
       const out = rt.runTake('avgPoolBackward', [pdy, pdx, rt.putInts(g.fields)], g.chunks, g.work, pdx, size);
