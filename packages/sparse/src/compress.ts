@@ -19,6 +19,11 @@ export interface NMCompressed {
   readonly n: number;
   readonly m: number;
   readonly axis: 'in' | 'out';
+  /**
+   * Flat index into the dense weight of each kept value (same order as `values`). Shared between
+   * compressions with the same mask tensor: treat it, and `indices`, as read-only.
+   */
+  readonly positions: Int32Array;
 }
 
 export interface CompressOptions {
@@ -59,20 +64,41 @@ export function compressNM(w: Tensor, mask: Tensor, opts: CompressOptions): NMCo
   const { outer, d, inner } = groupLayout(w.shape, axis);
   if (d % m !== 0)
     throw new ShapeError(op, `axis '${axis}' of w ${fmt(w.shape)} has length ${d}, not divisible by m = ${m}; use the other axis or another m`);
-  const W = f32(w), K = f32(mask);
+  const pattern = patternOf(op, mask, n, m, axis, outer, d, inner);
+  const W = f32(w), P = pattern.positions;
+  const values = new Float32Array(P.length);
+  for (let q = 0; q < P.length; q++) values[q] = W[P[q]!]!;
+  return { values, indices: pattern.indices, positions: P, shape: [...w.shape], n, m, axis };
+}
+
+type Pattern = { readonly indices: Uint8Array; readonly positions: Int32Array };
+// Tensors are immutable, so a mask's validated pattern can be reused while the weights change
+// every step (SSAM keeps a mask for many steps): compressNM is then one gather.
+const patterns = new WeakMap<Tensor, Map<string, Pattern>>();
+
+function patternOf(op: string, mask: Tensor, n: number, m: number, axis: 'in' | 'out', outer: number, d: number, inner: number): Pattern {
+  const key = `${n}:${m}:${axis}`;
+  const hit = patterns.get(mask)?.get(key);
+  if (hit) return hit;
+  const K = f32(mask);
   const G = d / m;
-  const values = new Float32Array(outer * G * inner * n);
-  const indices = new Uint8Array(values.length);
+  const indices = new Uint8Array(outer * G * inner * n);
+  const positions = new Int32Array(indices.length);
   let q = 0;
   for (let ob = 0; ob < outer; ob++)
     for (let g = 0; g < G; g++)
       for (let t = 0; t < inner; t++) {
         const base = (ob * d + g * m) * inner + t;
+        // one pass: write while kept ≤ n; a wrong count throws below.
         let kept = 0;
-        for (let j = 0; j < m; j++) {
-          const k = K[base + j * inner]!;
-          if (k !== 0 && k !== 1) throw new ArgumentError(op, `mask must be 0/1; found ${k} at flat index ${base + j * inner}`);
-          if (k === 1) kept++;
+        for (let j = 0, at = base; j < m; j++, at += inner) {
+          const k = K[at]!;
+          if (k === 1) {
+            if (++kept <= n) {
+              positions[q] = at;
+              indices[q++] = j;
+            }
+          } else if (k !== 0) throw new ArgumentError(op, `mask must be 0/1; found ${k} at flat index ${at}`);
         }
         if (kept !== n)
           throw new ArgumentError(
@@ -80,13 +106,11 @@ export function compressNM(w: Tensor, mask: Tensor, opts: CompressOptions): NMCo
             `group ${ob * G * inner + g * inner + t} (outer ${ob}, group ${g} along axis '${axis}', inner ${t}) of mask ${fmt(mask.shape)} keeps ${kept} of ${m}; ` +
               `${n}:${m} needs exactly ${n}. Build the mask with nmMask(scores, { n: ${n}, m: ${m}, axis: '${axis}' })`,
           );
-        for (let j = 0; j < m; j++)
-          if (K[base + j * inner] === 1) {
-            values[q] = W[base + j * inner]!;
-            indices[q++] = j;
-          }
       }
-  return { values, indices, shape: [...w.shape], n, m, axis };
+  const p = { indices, positions };
+  if (!patterns.has(mask)) patterns.set(mask, new Map());
+  patterns.get(mask)!.set(key, p);
+  return p;
 }
 
 /** The dense tensor of a compressed weight: `w ⊙ mask`, zeros where the mask is 0. */

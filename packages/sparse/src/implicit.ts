@@ -3,6 +3,7 @@ import { customVjp } from '@ssam/autograd';
 import { compressNM, type CompressOptions, type NMCompressed } from './compress.js';
 import { nmMatmulT } from './kernels.js';
 import { nmConv2dBackInput } from './conv.js';
+import { nmConv2dBackInputWasm, nmMatmulTWasm, wasmAvailable } from './wasm.js';
 
 /*
  * Implicit sparse perturbation (Mi et al., "Systematic Investigation of Sparse Perturbed
@@ -22,7 +23,14 @@ export interface ImplicitOptions extends CompressOptions {
    * refuses it (x would be a closure value of the custom rule).
    */
   readonly inputGrad?: boolean;
+  /**
+   * Input-gradient kernel: 'wasm' (SIMD, float32 sums; the default when dist/ssam-sparse.wasm
+   * loads) or 'ts' (plain TypeScript, float64 sums: bit-equal to the reference backend).
+   */
+  readonly kernel?: 'wasm' | 'ts';
 }
+
+const useWasm = (o: ImplicitOptions): boolean => (o.kernel ?? (wasmAvailable() ? 'wasm' : 'ts')) === 'wasm';
 
 type Args = { x?: Tensor; w: Tensor; b?: Tensor };
 
@@ -38,6 +46,7 @@ export function maskedDenseApply(params: LayerParams, x: Tensor, mask: Tensor, o
   if (w.rank !== 2 || x.rank < 1 || x.shape[x.rank - 1] !== w.shape[1])
     throw new ShapeError('maskedDenseApply', `needs w [out, in] and x [..., in]; got w ${fmt(w.shape)} and x ${fmt(x.shape)}`);
   const inputGrad = opts.inputGrad ?? true;
+  const wasm = useWasm(opts);
   const out = w.shape[0]!, inF = w.shape[1]!;
   const forward = (a: Args): Tensor => {
     const y = matmul(a.x ?? x, a.w, { transposeB: true });
@@ -52,7 +61,7 @@ export function maskedDenseApply(params: LayerParams, x: Tensor, mask: Tensor, o
       const g2 = reshape(g, [rows, out]);
       const grads: Args = { w: matmul(g2, reshape(xs, [rows, inF]), { transposeA: true }) };
       if (a.b) grads.b = sum(g2, { axes: [0] });
-      if (c) grads.x = nmMatmulT(g, c);
+      if (c) grads.x = wasm ? nmMatmulTWasm(g, c) : nmMatmulT(g, c);
       return grads;
     },
   );
@@ -70,6 +79,7 @@ export function maskedDenseApply(params: LayerParams, x: Tensor, mask: Tensor, o
 export function maskedConvApply(params: LayerParams, x: Tensor, mask: Tensor, opts: ImplicitOptions, conv: Conv2dOptions = {}): Tensor {
   const { w, b } = params;
   const inputGrad = opts.inputGrad ?? true;
+  const wasm = useWasm(opts);
   const o = w.shape[0]!;
   const forward = (a: Args): Tensor => {
     const y = conv2d(a.x ?? x, a.w, conv);
@@ -82,7 +92,7 @@ export function maskedConvApply(params: LayerParams, x: Tensor, mask: Tensor, op
       const xs = a.x ?? x;
       const grads: Args = { w: conv2dBackFilter(xs, g, a.w.shape, conv) };
       if (a.b) grads.b = sum(g, { axes: [0, 2, 3] });
-      if (c) grads.x = nmConv2dBackInput(g, c, xs.shape, conv);
+      if (c) grads.x = wasm ? nmConv2dBackInputWasm(g, c, xs.shape, conv) : nmConv2dBackInput(g, c, xs.shape, conv);
       return grads;
     },
   );

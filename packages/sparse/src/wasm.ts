@@ -81,29 +81,42 @@ function arena(w: Exports, sizes: readonly number[]): number[] {
 const f32 = (t: Tensor): Float32Array => (t.dtype === 'float32' ? t : cast(t, 'float32')).toArray() as Float32Array;
 const pad16 = (q: number): number => Math.ceil(q / 16) * 16;
 
-/** CSR of the kept entries: `rowOf(flat)` picks the output row, `offOf(flat)` the offset into D. */
-function csr(c: NMCompressed, rows: number, rowOf: (flat: number) => number, offOf: (flat: number) => number): { ptr: Int32Array; offs: Int32Array; vals: Float32Array } {
-  const { outer, d, inner } = groupLayout(c.shape, c.axis);
-  const G = d / c.m, E = c.values.length;
-  const flat = new Int32Array(E);
-  const ptr = new Int32Array(rows + 1);
-  let q = 0;
-  for (let ob = 0; ob < outer; ob++)
-    for (let g = 0; g < G; g++)
-      for (let t = 0; t < inner; t++)
-        for (let k = 0; k < c.n; k++, q++) {
-          flat[q] = (ob * d + g * c.m + c.indices[q]!) * inner + t;
-          ptr[rowOf(flat[q]!) + 1]!++;
-        }
-  for (let r = 0; r < rows; r++) ptr[r + 1]! += ptr[r]!;
-  const fill = ptr.slice(0, rows);
-  const offs = new Int32Array(E), vals = new Float32Array(E);
-  for (let e = 0; e < E; e++) {
-    const f = flat[e]!, at = fill[rowOf(f)]!++;
-    offs[at] = offOf(f);
-    vals[at] = c.values[e]!;
+type Csr = { ptr: Int32Array; offs: Int32Array; vals: Float32Array };
+type CsrPattern = { ptr: Int32Array; offs: Int32Array; perm: Int32Array };
+// The CSR pattern depends only on the mask (through c.positions, shared by every compression with
+// one mask tensor) and the layout key, so it is built once per mask and reused while weights change.
+const csrCache = new WeakMap<Int32Array, Map<string, CsrPattern>>();
+
+/**
+ * CSR of the kept entries. `rows[e]` / `offs[e]` for kept entry e (compressed order) come from
+ * `layout`, a monomorphic loop per product, then a stable counting sort groups them by row (so a
+ * row's entries stay in ascending reduced index).
+ */
+function csr(c: NMCompressed, nRows: number, key: string, layout: (pos: Int32Array, rows: Int32Array, offs: Int32Array) => void): Csr {
+  let byKey = csrCache.get(c.positions);
+  let pat = byKey?.get(key);
+  if (!pat) {
+    const E = c.positions.length;
+    const rows = new Int32Array(E), offsIn = new Int32Array(E);
+    layout(c.positions, rows, offsIn);
+    const ptr = new Int32Array(nRows + 1);
+    for (let e = 0; e < E; e++) ptr[rows[e]! + 1]!++;
+    for (let r = 0; r < nRows; r++) ptr[r + 1]! += ptr[r]!;
+    const fill = ptr.slice(0, nRows);
+    const offs = new Int32Array(E), perm = new Int32Array(E);
+    for (let e = 0; e < E; e++) {
+      const at = fill[rows[e]!]!++;
+      offs[at] = offsIn[e]!;
+      perm[at] = e;
+    }
+    pat = { ptr, offs, perm };
+    if (!byKey) csrCache.set(c.positions, (byKey = new Map()));
+    byKey.set(key, pat);
   }
-  return { ptr, offs, vals };
+  const vals = new Float32Array(pat.perm.length);
+  const V = c.values, P = pat.perm;
+  for (let e = 0; e < P.length; e++) vals[e] = V[P[e]!]!;
+  return { ptr: pat.ptr, offs: pat.offs, vals };
 }
 
 /** Runs spmm for `rows` CSR rows over D [*, qp] and returns Z [rows, qp]. */
@@ -141,7 +154,13 @@ export function nmMatmulWasm(x: Tensor, c: NMCompressed): Tensor {
   const w = need('nmMatmulWasm');
   const [R, C, B] = dense2('nmMatmulWasm', c, x, c.shape[1]!, 'x');
   const bp = pad16(B);
-  const m = csr(c, R, (f) => (f / C) | 0, (f) => (f % C) * bp);
+  const m = csr(c, R, `mm:${bp}`, (pos, rows, offs) => {
+    for (let e = 0; e < pos.length; e++) {
+      const f = pos[e]!, o = (f / C) | 0;
+      rows[e] = o;
+      offs[e] = (f - o * C) * bp;
+    }
+  });
   const Z = run(w, m, R, transposeIn(f32(x), B, C, bp), bp);
   return tensor(transposeOut(Z, R, bp, B), [...x.shape.slice(0, -1), R]);
 }
@@ -151,7 +170,13 @@ export function nmMatmulTWasm(dy: Tensor, c: NMCompressed): Tensor {
   const w = need('nmMatmulTWasm');
   const [R, C, B] = dense2('nmMatmulTWasm', c, dy, c.shape[0]!, 'dy');
   const bp = pad16(B);
-  const m = csr(c, C, (f) => f % C, (f) => ((f / C) | 0) * bp);
+  const m = csr(c, C, `mmT:${bp}`, (pos, rows, offs) => {
+    for (let e = 0; e < pos.length; e++) {
+      const f = pos[e]!, o = (f / C) | 0;
+      rows[e] = f - o * C;
+      offs[e] = o * bp;
+    }
+  });
   const Z = run(w, m, C, transposeIn(f32(dy), B, R, bp), bp);
   return tensor(transposeOut(Z, C, bp, B), [...dy.shape.slice(0, -1), C]);
 }
@@ -178,15 +203,14 @@ export function nmConv2dBackInputWasm(dy: Tensor, c: NMCompressed, inputShape: r
   const A = (KH - 1) * dh - pt, Bx = (KW - 1) * dw - pl;
   const qp = pad16(H * Wp);
   const KK = KH * KW;
-  const m = csr(
-    c,
-    I,
-    (f) => ((f % (I * KK)) / KK) | 0,
-    (f) => {
-      const o = (f / (I * KK)) | 0, kk = f % KK, kh = (kk / KW) | 0, kw = kk % KW;
-      return o * plane + (KH - 1 - kh) * dh * Wp + (KW - 1 - kw) * dw;
-    },
-  );
+  const m = csr(c, I, `conv:${Hp}:${Wp}:${dh}:${dw}`, (pos, rows, offs) => {
+    for (let e = 0; e < pos.length; e++) {
+      const f = pos[e]!, o = (f / (I * KK)) | 0, rem = f - o * I * KK, i = (rem / KK) | 0, kk = rem - i * KK;
+      const kh = (kk / KW) | 0, kw = kk - kh * KW;
+      rows[e] = i;
+      offs[e] = o * plane + (KH - 1 - kh) * dh * Wp + (KW - 1 - kw) * dw;
+    }
+  });
   const dySize = O * HO * WO, dpSize = O * plane + qp + 16;
   const [pP, pO, pV, pY, pD, pZ, pX] = arena(w, [m.ptr.length, m.offs.length, m.vals.length, N * dySize, dpSize, I * qp, N * I * H * W]) as number[] as [number, number, number, number, number, number, number];
   const buf = w.memory.buffer;
