@@ -93,6 +93,17 @@ const kernels = (backend: Backend) =>
     const ds = timeIt(() => void nmConv2dBackInput(dy, c2, h1.shape, { padding: 1 }), { reps: 7 }).median;
     const dw = timeIt(() => void nmConv2dBackInputWasm(dy, c2, h1.shape, { padding: 1 }), { reps: 7 }).median;
     kernelRows.push(['conv2 input gradient [64,32,14,14] → [64,16,14,14]', backend.name, fmt(dd), `${fmt(dw)} (${(dw / dd).toFixed(2)}×)`, `${fmt(ds)} (${(ds / dd).toFixed(2)}×)`]);
+    // ResNet-20 3×3 convolutions (stage 1: 16 → 16 at 32×32; stage 3: 64 → 64 at 8×8), batch 64.
+    for (const [c, hw] of [[16, 32], [64, 8]] as const) {
+      const rw = random.normal(key(30 + c), [c, c, 3, 3]);
+      const rm = nmMask({ s: random.normal(key(40 + c), [c, c, 3, 3]) }, NM).s as Tensor;
+      const rdy = random.normal(key(50 + c), [N, c, hw, hw]);
+      const rc = compressNM(rw, rm, NM), rwm = mul(rw, rm), xs = [N, c, hw, hw];
+      const rd = timeIt(() => void conv2dBackInput(rdy, rwm, xs, { padding: 1 }), { reps: 7 }).median;
+      const rsw = timeIt(() => void nmConv2dBackInputWasm(rdy, rc, xs, { padding: 1 }), { reps: 7 }).median;
+      const rst = backend.name === 'wasm' ? NaN : timeIt(() => void nmConv2dBackInput(rdy, rc, xs, { padding: 1 }), { reps: 3 }).median;
+      kernelRows.push([`ResNet-20 conv ${c}→${c} at ${hw}×${hw}: input gradient`, backend.name, fmt(rd), `${fmt(rsw)} (${(rsw / rd).toFixed(2)}×)`, Number.isNaN(rst) ? 'not run' : `${fmt(rst)} (${(rst / rd).toFixed(2)}×)`]);
+    }
     const g = random.normal(key(22), [N, 512]);
     const wl = mul(mlp.l2.w, mlpMask.l2);
     const cl = compressNM(mlp.l2.w, mlpMask.l2, NM);
@@ -100,7 +111,7 @@ const kernels = (backend: Backend) =>
     const ms = timeIt(() => void nmMatmulT(g, cl), { reps: 7 }).median;
     const mw = timeIt(() => void nmMatmulTWasm(g, cl), { reps: 7 }).median;
     kernelRows.push(['MLP l2 input gradient [64,512]·[512,512]', backend.name, fmt(md), `${fmt(mw)} (${(mw / md).toFixed(2)}×)`, `${fmt(ms)} (${(ms / md).toFixed(2)}×)`]);
-    console.log(kernelRows.slice(-2).map((r) => r.join(' | ')).join('\n'));
+    console.log(kernelRows.slice(-4).map((r) => r.join(' | ')).join('\n'));
   });
 
 const def = currentBackend();
