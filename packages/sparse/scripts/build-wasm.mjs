@@ -2,7 +2,7 @@
 // Compiles assembly/index.ts into dist/ssam-sparse.wasm (SIMD, its own memory, no runtime).
 //   node scripts/build-wasm.mjs             always rebuild
 //   node scripts/build-wasm.mjs --if-stale  only when a source is newer than the .wasm
-import { existsSync, mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -17,17 +17,8 @@ function newestSource() {
   return Math.max(t, statSync(fileURLToPath(import.meta.url)).mtimeMs);
 }
 
-/**
- * assemblyscript is a devDependency of @ssam/tensor; this package was created without a second
- * `pnpm install`, so it is resolved through @ssam/tensor when it is not linked here.
- */
 async function loadAsc() {
-  try {
-    return await import('assemblyscript/asc');
-  } catch {
-    const dir = realpathSync(path.join(pkgDir, '..', 'tensor', 'node_modules', 'assemblyscript'));
-    return import(pathToFileURL(path.join(dir, 'dist', 'asc.js')).href);
-  }
+  return import('assemblyscript/asc');
 }
 
 export async function buildWasm({ ifStale = false, quiet = false } = {}) {
