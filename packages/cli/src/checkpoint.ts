@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { isTensor, random, type Tensor } from '@ssam/tensor';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { writeFileAtomic } from './train/run-dir.js';
 
 /**
  * Checkpoints: tensors go to safetensors (loadable by PyTorch), everything else (structure,
@@ -13,18 +14,6 @@ import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 export const CHECKPOINT_FORMAT = 'ssam-checkpoint/1';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
-function writeAtomic(file: string, data: Uint8Array | string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  const fd = openSync(tmp, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-}
 
 /** Encodes an arbitrary state tree: tensors are pulled out by path, keys and numbers tagged. */
 export function encodeState(state: unknown): { json: Json; tensors: Record<string, Tensor> } {
@@ -78,8 +67,8 @@ export function saveCheckpoint(dir: string, state: unknown, meta: Record<string,
   mkdirSync(dir, { recursive: true });
   const { json, tensors } = encodeState(state);
   const tensorFile = `tensors-${Date.now()}-${process.pid}.safetensors`;
-  writeAtomic(path.join(dir, tensorFile), encodeSafetensors(tensors, { format: CHECKPOINT_FORMAT }));
-  writeAtomic(path.join(dir, 'state.json'), JSON.stringify({ format: CHECKPOINT_FORMAT, tensorFile, meta, state: json }, null, 1));
+  writeFileAtomic(path.join(dir, tensorFile), encodeSafetensors(tensors, { format: CHECKPOINT_FORMAT }));
+  writeFileAtomic(path.join(dir, 'state.json'), JSON.stringify({ format: CHECKPOINT_FORMAT, tensorFile, meta, state: json }, null, 1));
   // Only now is the old tensor file unreferenced.
   for (const f of readdirSync(dir)) if (f.startsWith('tensors-') && f !== tensorFile) rmSync(path.join(dir, f), { force: true });
 }
