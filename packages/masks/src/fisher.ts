@@ -1,7 +1,8 @@
 import { grad, vjp } from '@ssam/autograd';
 import { ArgumentError, ShapeError, gather, isTensor, random, sum, tensor, tree, type Key, type Tensor, type Tree } from '@ssam/tensor';
 import { floatData } from './internal/flat.js';
-import { checkInt, checkOptions, tensorLeaves } from './internal/validate.js';
+import { batchedSquares } from './fisher-batched.js';
+import { checkChoice, checkInt, checkOptions, tensorLeaves } from './internal/validate.js';
 
 // SSAM-F (Mi et al., NeurIPS 2022): the diagonal empirical Fisher F = Σ_i (∇_w ℓ_i(w))² over
 // numSamples training examples with their TRUE labels, each example's own gradient squared
@@ -25,9 +26,17 @@ export interface FisherOptions {
    * cheapest in arithmetic (≈ 3F per example). c > 1: one forward per chunk of c examples, then one
    * pullback per example with a one-hot cotangent; each pullback runs the backward of the whole
    * chunk, so it costs ≈ (1 + 2c)F per example and only pays off when per-call overhead, not
-   * arithmetic, dominates (tiny models). Both give the same Fisher.
+   * arithmetic, dominates (tiny models). Both give the same Fisher. With `method: 'batched'`:
+   * examples per batched pass (default: all numSamples at once; lower it to bound memory).
    */
   readonly chunkSize?: number;
+  /**
+   * 'per-example' (default): the passes above. 'batched': one recorded forward of a whole chunk,
+   * one backward of Σ_i ℓ_i, and closed-form per-example gradients where parameters meet the data
+   * (dense matmul dy_iᵀx_i, conv2d filter via one grouped back-filter, bias adds, scale muls);
+   * leaves reached through any other op fall back to the per-example passes. Same Fisher.
+   */
+  readonly method?: 'per-example' | 'batched';
 }
 
 /**
@@ -59,12 +68,14 @@ export function fisherScores(perExampleLoss: PerExampleLoss, params: Tree, examp
   });
   const numSamples = checkInt(op, o.numSamples ?? total, 'numSamples', 1, `examples holds ${total}`);
   if (numSamples > total) throw new ArgumentError(op, `numSamples = ${numSamples} but examples holds only ${total}; pass more examples or fewer samples`);
-  const chunk = checkInt(op, o.chunkSize ?? 1, 'chunkSize', 1);
+  const method = checkChoice(op, o.method ?? 'per-example', 'method', ['per-example', 'batched'] as const);
+  const chunk = checkInt(op, o.chunkSize ?? (method === 'batched' ? numSamples : 1), 'chunkSize', 1);
   const order = o.key === undefined ? Int32Array.from({ length: numSamples }, (_, i) => i) : (random.permutation(opts.key!, total).toArray() as Int32Array).subarray(0, numSamples);
 
   const acc = pLeaves.map((p) => new Float64Array(p.size));
-  const addSquares = (g: Tree): void => {
+  const addSquares = (g: Tree, only?: ReadonlySet<number>): void => {
     tree.leaves(g).forEach((l, j) => {
+      if (only !== undefined && !only.has(j)) return;
       const d = floatData(l);
       const a = acc[j]!;
       for (let i = 0; i < d.length; i++) a[i]! += d[i]! * d[i]!;
@@ -81,6 +92,20 @@ export function fisherScores(perExampleLoss: PerExampleLoss, params: Tree, examp
     const b = idx.length;
     const idxT = tensor(idx, [b], { dtype: 'int32' });
     const batch = tree.map((x: Tensor) => gather(x, idxT, 0), examples);
+    if (method === 'batched') {
+      const { sums, fallback } = batchedSquares((bt, nb) => lossesOf(params, bt, nb), pLeaves, batch, b);
+      sums.forEach((s, j) => {
+        if (s === null) return;
+        const d = floatData(s), a = acc[j]!;
+        for (let i = 0; i < d.length; i++) a[i]! += d[i]!;
+      });
+      if (fallback.size === 0) continue;
+      for (let i = 0; i < b; i++) {
+        const one = tree.map((x: Tensor) => gather(x, tensor([i], [1], { dtype: 'int32' }), 0), batch);
+        addSquares(grad((p: Tree) => sum(lossesOf(p, one, 1)))(params), fallback);
+      }
+      continue;
+    }
     if (b === 1) {
       addSquares(grad((p: Tree) => sum(lossesOf(p, batch, 1)))(params));
       continue;

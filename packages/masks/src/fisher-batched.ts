@@ -1,0 +1,191 @@
+import { grad, vjp } from '@ssam/autograd';
+import { add, apply, div, matmul, mul, neg, reshape, square, sum, transpose, tree, zerosLike, type PrimAttrs, type PrimName, type Tensor, type Tree } from '@ssam/tensor';
+import { pushTracer, popTracer, type Tracer } from '@ssam/tensor/trace';
+
+// The batched exact Fisher. One forward of the whole batch is recorded (every primitive, through
+// @ssam/tensor's tracer hook); the ops where a parameter-only value q meets batch data ("uses":
+// a dense matmul, a conv2d filter, a bias add, a BN scale mul) get a zero probe added to their
+// output, and ONE gradient of Σ_i ℓ_i w.r.t. the probes gives every use's output cotangent dy.
+// Examples do not interact (eval mode), so row i of dy is ∂ℓ_i/∂y_i, and each use's per-example
+// gradient follows in closed form from (input_i, dy_i): dense dy_iᵀ·x_i, conv the per-example
+// filter gradient (one grouped conv2dBackFilter over all N examples), bias Σ_pos dy_i, scale
+// Σ_pos dy_i ⊙ x_i. Those [N, ...q] gradients are pulled back to the parameter leaves (batched
+// through reshape/transpose/scaling by constants; otherwise one small pullback per example of the
+// parameter-only subgraph), summed over uses, squared and summed over N.
+
+interface Rec { readonly prim: PrimName; readonly inputs: readonly Tensor[]; readonly attrs: PrimAttrs[PrimName]; readonly out: Tensor }
+
+class Recorder implements Tracer {
+  readonly recs: Rec[] = [];
+  record<P extends PrimName>(prim: P, inputs: readonly Tensor[], attrs: PrimAttrs[P], out: Tensor): void {
+    this.recs.push({ prim, inputs, attrs, out });
+  }
+}
+
+/** Sums of squared per-example gradients per param leaf; `fallback`: leaves whose uses the closed forms do not cover. */
+export interface BatchedSquares { readonly sums: (Tensor | null)[]; readonly fallback: ReadonlySet<number> }
+
+/** Sums G [N, ...s] down to [N, ...t] where s is the NumPy broadcast of t (null: t cannot be per-example). */
+function sumTo(g: Tensor, t: readonly number[]): Tensor | null {
+  const s = g.shape.slice(1);
+  // t may span the batch axis of y with a size-1 axis ([1, C, 1, 1] against [N, C, H, W]).
+  let lead = 0;
+  while (t.length - lead > s.length && t[lead] === 1) lead++;
+  if (t.length - lead > s.length) return null;
+  const tp = [...Array<number>(s.length - t.length + lead).fill(1), ...t.slice(lead)];
+  const axes = s.map((d, j) => (tp[j] === 1 && d !== 1 ? j + 1 : -1)).filter((a) => a >= 0);
+  return reshape(axes.length ? sum(g, { axes, keepdims: true }) : g, [g.shape[0]!, ...t]);
+}
+
+/** Per-example gradients [N, ...q.shape] of the use `r` w.r.t. its parameter-only input `qi`, or null if not covered. */
+function useGrad(r: Rec, qi: number, dy: Tensor, n: number): Tensor | null {
+  const q = r.inputs[qi]!, other = r.inputs[1 - qi];
+  const y = r.out;
+  if (y.rank === 0 || y.shape[0] !== n) return null;
+  switch (r.prim) {
+    case 'add': return sumTo(dy, q.shape);
+    case 'sub': return sumTo(qi === 0 ? dy : neg(dy), q.shape);
+    case 'mul': return sumTo(mul(dy, other!), q.shape);
+    case 'div': return sumTo(qi === 0 ? div(dy, other!) : neg(div(mul(dy, y), q)), q.shape);
+    case 'matmul': {
+      const { transposeA, transposeB } = r.attrs as PrimAttrs['matmul'];
+      const a = other!;
+      if (qi !== 1 || transposeA || q.rank !== 2 || a.rank < 2 || a.shape[0] !== n) return null;
+      const inF = a.shape[a.rank - 1]!, outF = y.shape[y.rank - 1]!;
+      const a3 = reshape(a, [n, a.size / (n * inF), inF]), d3 = reshape(dy, [n, dy.size / (n * outF), outF]);
+      return transposeB ? matmul(d3, a3, { transposeA: true }) : matmul(a3, d3, { transposeA: true });
+    }
+    case 'conv2d': {
+      const at = r.attrs as PrimAttrs['conv2d'];
+      const x = other!;
+      if (qi !== 1 || x.rank !== 4 || x.shape[0] !== n) return null;
+      const [, c, h, w] = x.shape as [number, number, number, number];
+      const [o, ci, kh, kw] = q.shape as [number, number, number, number];
+      const [, , ho, wo] = dy.shape as [number, number, number, number];
+      const g = apply('conv2dBackFilter', [reshape(x, [1, n * c, h, w]), reshape(dy, [1, n * o, ho, wo])], { ...at, groups: n * at.groups, filterShape: [n * o, ci, kh, kw] });
+      return reshape(g, [n, o, ci, kh, kw]);
+    }
+    default: return null;
+  }
+}
+
+/** Pulls per-example gradients of a parameter-only tensor back one linear op (batched), or null. */
+function stepBack(r: Rec, g: Tensor, isP: (t: Tensor) => boolean): [Tensor, Tensor] | null {
+  const pIn = r.inputs.filter(isP);
+  if (pIn.length !== 1) return null;
+  const p = pIn[0]!, pi = r.inputs.indexOf(p), other = r.inputs[1 - pi];
+  const n = g.shape[0]!;
+  let gp: Tensor | null;
+  switch (r.prim) {
+    case 'reshape': gp = reshape(g, [n, ...p.shape]); break;
+    case 'transpose': {
+      const perm = (r.attrs as PrimAttrs['transpose']).perm;
+      const inv = perm.map((_, j) => perm.indexOf(j));
+      gp = transpose(g, [0, ...inv.map((j) => j + 1)]);
+      break;
+    }
+    case 'neg': gp = neg(g); break;
+    case 'broadcastTo': case 'add': gp = sumTo(g, p.shape); break;
+    case 'sub': gp = sumTo(pi === 0 ? g : neg(g), p.shape); break;
+    case 'mul': gp = sumTo(mul(g, other!), p.shape); break;
+    case 'div': gp = pi === 0 ? sumTo(div(g, other!), p.shape) : null; break;
+    default: gp = null;
+  }
+  return gp === null ? null : [p, gp];
+}
+
+/**
+ * Σ_i (∇ℓ_i)² per param leaf for one batch of n examples, from one recorded forward and one
+ * backward. `lossesOf(params, batch, n)` applies the model to the params whose leaves are pLeaves.
+ */
+export function batchedSquares(lossesOf: (batch: Tree, n: number) => Tensor, pLeaves: readonly Tensor[], batch: Tree, n: number): BatchedSquares {
+  const rec = new Recorder();
+  pushTracer(rec);
+  let loss: Tensor;
+  try {
+    loss = lossesOf(batch, n);
+  } finally {
+    popTracer(rec);
+  }
+  // Classify: P = computed from parameters only (and constants); B = depends on the batch.
+  const batchLeaves = tree.leaves(batch) as Tensor[];
+  const leafIx = new Map(pLeaves.map((l, j) => [l, j] as const));
+  const pDeps = new Map<Tensor, Set<number>>(pLeaves.map((l, j) => [l, new Set([j])]));
+  const producer = new Map<Tensor, Rec>();
+  const uses: { r: Rec; qi: number }[] = [];
+  const boundary = new Set<Rec>();
+  const batchT = new Set<Tensor>(batchLeaves);
+  for (const r of rec.recs) {
+    const pIns = r.inputs.map((t, i) => (pDeps.has(t) ? i : -1)).filter((i) => i >= 0);
+    const fromBatch = r.inputs.some((t) => batchT.has(t));
+    producer.set(r.out, r);
+    if (!fromBatch) {
+      if (pIns.length === 0) continue;
+      const deps = new Set<number>();
+      pIns.forEach((i) => pDeps.get(r.inputs[i]!)!.forEach((d) => deps.add(d)));
+      pDeps.set(r.out, deps);
+      continue;
+    }
+    batchT.add(r.out);
+    if (pIns.length > 0) {
+      boundary.add(r);
+      pIns.forEach((qi) => uses.push({ r, qi }));
+    }
+  }
+  const bList = [...boundary];
+  const probeIx = new Map(bList.map((r, k) => [r, k] as const));
+  // Replay the recorded forward with a zero probe on every use's output; one gradient gives all dy.
+  const replay = (probes: Tensor[]): Tensor => {
+    const env = new Map<Tensor, Tensor>();
+    for (const r of rec.recs) {
+      const k = probeIx.get(r);
+      const changed = r.inputs.some((t) => env.has(t));
+      if (!changed && k === undefined) continue;
+      const out = changed ? apply(r.prim, r.inputs.map((t) => env.get(t) ?? t), r.attrs as never) : r.out;
+      env.set(r.out, k === undefined ? out : add(out, probes[k]!));
+    }
+    return sum(env.get(loss) ?? loss);
+  };
+  const dys = bList.length ? (grad(replay as (p: Tree) => Tensor)(bList.map((r) => zerosLike(r.out))) as Tensor[]) : [];
+
+  const perEx: (Tensor | null)[] = pLeaves.map(() => null);
+  const fallback = new Set<number>();
+  const accumulate = (j: number, g: Tensor) => void (perEx[j] = perEx[j] === null ? g : add(perEx[j]!, g));
+  for (const { r, qi } of uses) {
+    const q = r.inputs[qi]!;
+    let g = useGrad(r, qi, dys[probeIx.get(r)!]!, n);
+    if (g === null) {
+      pDeps.get(q)!.forEach((j) => fallback.add(j));
+      continue;
+    }
+    let t = q;
+    while (!leafIx.has(t)) {
+      const step = stepBack(producer.get(t)!, g, (x) => pDeps.has(x));
+      if (step === null) break;
+      [t, g] = step;
+    }
+    if (leafIx.has(t)) {
+      accumulate(leafIx.get(t)!, g);
+      continue;
+    }
+    // General parameter-only subgraph: one small pullback per example.
+    const deps = [...pDeps.get(t)!];
+    const sub = (ps: Tensor[]): Tensor => {
+      const env = new Map<Tensor, Tensor>(deps.map((j, k) => [pLeaves[j]!, ps[k]!]));
+      for (const pr of rec.recs) {
+        if (!pDeps.has(pr.out) || !pr.inputs.some((x) => env.has(x))) continue;
+        env.set(pr.out, apply(pr.prim, pr.inputs.map((x) => env.get(x) ?? x), pr.attrs as never));
+      }
+      return env.get(t)!;
+    };
+    const [, pull] = vjp(sub as (p: Tree) => Tensor, deps.map((j) => pLeaves[j]!) as Tree);
+    const rows = deps.map(() => [] as Tensor[]);
+    for (let i = 0; i < n; i++) {
+      const gi = reshape(apply('slice', [g], { start: [i, ...t.shape.map(() => 0)], step: g.shape.map(() => 1), shape: [1, ...t.shape] }), t.shape);
+      (pull(gi) as Tensor[]).forEach((c, k) => rows[k]!.push(reshape(c, [1, ...c.shape])));
+    }
+    deps.forEach((j, k) => accumulate(j, apply('concat', rows[k]!, { axis: 0 })));
+  }
+  const sums = perEx.map((g, j) => (g === null || fallback.has(j) ? null : sum(square(g), { axes: [0] })));
+  return { sums, fallback };
+}
