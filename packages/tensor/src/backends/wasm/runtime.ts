@@ -11,8 +11,13 @@ const RING_BASE = PAGE;
 export const CACHE_BYTES = 8 << 20;
 const align = (b: number) => (b + 63) & ~63;
 const MAX_PAGES = 65536;
-/** Work (flops, or bytes moved) below which a kernel stays on the calling thread. */
+/** Work (flops) below which a kernel stays on the calling thread. */
 export const PARALLEL_WORK = 1 << 18;
+/**
+ * Memory-bound kernels (elementwise, reductions, pooling) fork only past this many bytes moved:
+ * below it their loop is shorter than the (serial) copy out of the result plus a fork-join.
+ */
+export const PARALLEL_BYTES = 1 << 22;
 
 let sharedModule: WasmModule | undefined;
 
@@ -233,6 +238,11 @@ export class WasmRuntime {
    */
   run(op: ParallelOp, args: readonly number[], nChunks: number, work = Infinity): void {
     this.pool.run(op, args, nChunks, work >= this.minParallelWork);
+  }
+
+  /** The work figure of a memory-bound kernel that moves `bytes` (4 MiB counts as PARALLEL_WORK). */
+  bytesWork(bytes: number): number {
+    return (bytes * PARALLEL_WORK) / PARALLEL_BYTES;
   }
 
   /** Chunks worth creating for `work` units split into at most `max` pieces. */

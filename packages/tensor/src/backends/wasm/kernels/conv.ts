@@ -107,7 +107,7 @@ export function conv2dBackFilterKernel(rt: WasmRuntime) {
       if (g.parts === 1) return fromHost(rt.runTake('convBackFilter', args, g.groups, g.flops, out, size), attrs.filterShape, 'float32');
       rt.run('convBackFilter', args, g.parts * g.groups, g.flops);
       const perChunk = 4096;
-      const dw = rt.runTake('convSumParts', [parts, g.parts, size, out, perChunk], Math.ceil(size / perChunk), g.parts * size * 4, out, size);
+      const dw = rt.runTake('convSumParts', [parts, g.parts, size, out, perChunk], Math.ceil(size / perChunk), rt.bytesWork(g.parts * size * 4), out, size);
       return fromHost(dw, attrs.filterShape, 'float32');
     } finally {
       rt.release(mark);

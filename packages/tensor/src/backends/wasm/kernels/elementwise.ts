@@ -17,10 +17,10 @@ export function unaryKernel<P extends UnaryPrim>(rt: WasmRuntime, op: number, fa
     const x = inputs[0]!;
     if (x.dtype !== 'float32' || x.size === 0 || x.size < rt.minElements) return fallback(inputs, attrs);
     const n = x.size;
-    const mark = rt.begin(2 * n * 4, n * 8);
+    const mark = rt.begin(2 * n * 4, rt.bytesWork(n * 8));
     try {
       const px = rt.input(dataOf(x)), py = rt.output(n * 4);
-      const work = op >= UNARY_OPS.exp ? n * 64 : n * 8;
+      const work = rt.bytesWork(op >= UNARY_OPS.exp ? n * 64 : n * 8);
       const chunks = rt.chunks(Math.ceil(n / 4096), work);
       const per = Math.ceil(n / chunks / 4) * 4;
       return fromHost(rt.runTake('unary', [op, px, py, n, per], Math.ceil(n / per), work, py, n), x.shape, 'float32');
@@ -39,15 +39,16 @@ export function binaryKernel<P extends BinaryPrim>(rt: WasmRuntime, opOf: (attrs
     if (a.dtype !== 'float32' || b.dtype !== 'float32' || n === 0 || n < rt.minElements) return fallback(inputs, attrs);
     const col = collapse(shape, [a.shape, b.shape]);
     if (col === null) return fallback(inputs, attrs);
-    const mark = rt.begin((a.size + b.size + n) * 4, n * 12);
+    const work = rt.bytesWork(n * 12);
+    const mark = rt.begin((a.size + b.size + n) * 4, work);
     try {
       const pa = rt.input(dataOf(a)), pb = rt.input(dataOf(b)), py = rt.output(n * 4);
       const sa = col.strides[0]!, sb = col.strides[1]!;
       const ps = rt.putInts([...sa, ...sb, ...col.dims]);
       const rows = col.dims[0] * col.dims[1] * col.dims[2];
-      const chunks = rt.chunks(rows, n * 12);
+      const chunks = rt.chunks(rows, work);
       const per = Math.ceil(rows / chunks);
-      const out = rt.runTake('binary', [opOf(attrs), pa, ps, pb, ps + 16, py, ps + 32, per], Math.ceil(rows / per), n * 12, py, n);
+      const out = rt.runTake('binary', [opOf(attrs), pa, ps, pb, ps + 16, py, ps + 32, per], Math.ceil(rows / per), work, py, n);
       return fromHost(out, shape, 'float32');
     } finally {
       rt.release(mark);
@@ -64,14 +65,15 @@ export function whereKernel(rt: WasmRuntime, fallback: Kernel<'where'>) {
     if (c.dtype !== 'float32' || a.dtype !== 'float32' || b.dtype !== 'float32' || n === 0 || n < rt.minElements) return fallback(inputs, attrs);
     const col = collapse(attrs.shape, [c.shape, a.shape, b.shape]);
     if (col === null) return fallback(inputs, attrs);
-    const mark = rt.begin((c.size + a.size + b.size + n) * 4, n * 16);
+    const work = rt.bytesWork(n * 16);
+    const mark = rt.begin((c.size + a.size + b.size + n) * 4, work);
     try {
       const pc = rt.input(dataOf(c)), pa = rt.input(dataOf(a)), pb = rt.input(dataOf(b)), py = rt.output(n * 4);
       const ps = rt.putInts([...col.strides.flat(), ...col.dims]);
       const rows = col.dims[0] * col.dims[1] * col.dims[2];
-      const chunks = rt.chunks(rows, n * 16);
+      const chunks = rt.chunks(rows, work);
       const per = Math.ceil(rows / chunks);
-      return fromHost(rt.runTake('select', [pc, pa, pb, ps, py, ps + 48, per], Math.ceil(rows / per), n * 16, py, n), attrs.shape, 'float32');
+      return fromHost(rt.runTake('select', [pc, pa, pb, ps, py, ps + 48, per], Math.ceil(rows / per), work, py, n), attrs.shape, 'float32');
     } finally {
       rt.release(mark);
     }

@@ -18,7 +18,7 @@ function geometry(rt: WasmRuntime, shape: readonly number[], a: PoolAttrs): Geom
   const ho = Math.floor((h + pt + pb - a.kernel[0]) / a.stride[0]) + 1;
   const wo = Math.floor((w + pl + pr - a.kernel[1]) / a.stride[1]) + 1;
   const planes = n * c;
-  const work = planes * (h * w + ho * wo * a.kernel[0] * a.kernel[1]) * 4;
+  const work = rt.bytesWork(planes * (h * w + ho * wo * a.kernel[0] * a.kernel[1]) * 4);
   const chunks = Math.min(planes, rt.chunks(planes, work));
   const perChunk = Math.max(1, Math.ceil(planes / chunks));
   const fields = [planes, h, w, ho, wo, a.kernel[0], a.kernel[1], a.stride[0], a.stride[1], pt, pl, a.countIncludePad ? 1 : 0, perChunk];

@@ -41,10 +41,10 @@ export function reduceKernel<P extends 'sum' | 'max'>(rt: WasmRuntime, kind: 0 |
     const [outer, red, inner] = view;
     const outShape = attrs.keepdims ? x.shape.map((d, i) => (attrs.axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !attrs.axes.includes(i));
     const nOut = outer * inner;
-    const mark = rt.begin((x.size + nOut) * 4, x.size * 4);
+    const mark = rt.begin((x.size + nOut) * 4, rt.bytesWork(x.size * 4));
     try {
       const px = rt.input(dataOf(x)), py = rt.output(nOut * 4);
-      const work = x.size * 4;
+      const work = rt.bytesWork(x.size * 4);
       let out: Float32Array;
       if (inner === 1) {
         const chunks = rt.chunks(outer, work);
