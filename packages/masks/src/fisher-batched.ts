@@ -1,11 +1,11 @@
-import { grad, vjp } from '@ssam/autograd';
-import { add, apply, div, matmul, mul, neg, reshape, square, sum, transpose, tree, zerosLike, type PrimAttrs, type PrimName, type Tensor, type Tree } from '@ssam/tensor';
+import { vjp, vjpRules, type VjpRule } from '@ssam/autograd';
+import { add, apply, div, matmul, mul, neg, reshape, square, sum, transpose, onesLike, tree, zerosLike, type PrimAttrs, type PrimName, type Tensor, type Tree } from '@ssam/tensor';
 import { pushTracer, popTracer, type Tracer } from '@ssam/tensor/trace';
 
 // The batched exact Fisher. One forward of the whole batch is recorded (every primitive, through
 // @ssam/tensor's tracer hook); the ops where a parameter-only value q meets batch data ("uses":
-// a dense matmul, a conv2d filter, a bias add, a BN scale mul) get a zero probe added to their
-// output, and ONE gradient of Σ_i ℓ_i w.r.t. the probes gives every use's output cotangent dy.
+// a dense matmul, a conv2d filter, a bias add, a BN scale mul) are marked, and ONE reverse walk
+// of the recorded ops (autograd's vjpRules) from Σ_i ℓ_i gives every use's output cotangent dy.
 // Examples do not interact (eval mode), so row i of dy is ∂ℓ_i/∂y_i, and each use's per-example
 // gradient follows in closed form from (input_i, dy_i): dense dy_iᵀ·x_i, conv the per-example
 // filter gradient (one grouped conv2dBackFilter over all N examples), bias Σ_pos dy_i, scale
@@ -24,6 +24,16 @@ class Recorder implements Tracer {
 
 /** Sums of squared per-example gradients per param leaf; `fallback`: leaves whose uses the closed forms do not cover. */
 export interface BatchedSquares { readonly sums: (Tensor | null)[]; readonly fallback: ReadonlySet<number> }
+
+/** Sums a cotangent of a broadcast shape back to `shape` (as autograd's driver does after every rule). */
+function unbroadcast(g: Tensor, shape: readonly number[]): Tensor {
+  const lead = g.rank - shape.length;
+  if (lead === 0 && shape.every((d, i) => d === g.shape[i])) return g;
+  const axes: number[] = [];
+  for (let i = 0; i < lead; i++) axes.push(i);
+  shape.forEach((d, i) => d === 1 && g.shape[i + lead] !== 1 && axes.push(i + lead));
+  return reshape(axes.length ? sum(g, { axes }) : g, shape);
+}
 
 /** Sums G [N, ...s] down to [N, ...t] where s is the NumPy broadcast of t (null: t cannot be per-example). */
 function sumTo(g: Tensor, t: readonly number[]): Tensor | null {
@@ -67,6 +77,34 @@ function useGrad(r: Rec, qi: number, dy: Tensor, n: number): Tensor | null {
     }
     default: return null;
   }
+}
+
+/**
+ * The dense fast path, without materialising [N, out, in]: Σ_i (dy_i ⊗ x_i)² = (dy ⊙ dy)ᵀ (x ⊙ x),
+ * for a matmul of x [N, in] by a weight that reaches it from ONE leaf used once, through
+ * reshapes/transposes only (these permute entries, so they commute with squaring and summing).
+ */
+function denseSquares(r: Rec, qi: number, dy: Tensor, n: number, producer: Map<Tensor, Rec>, leafIx: Map<Tensor, number>, useCount: number[]): [number, Tensor] | null {
+  const a = r.inputs[0]!, q = r.inputs[1]!;
+  const at = r.attrs as PrimAttrs['matmul'];
+  if (r.prim !== 'matmul' || qi !== 1 || at.transposeA || a.rank !== 2 || q.rank !== 2 || a.shape[0] !== n) return null;
+  const path: Rec[] = [];
+  let t = q;
+  while (!leafIx.has(t)) {
+    const pr = producer.get(t);
+    if (pr === undefined || (pr.prim !== 'reshape' && pr.prim !== 'transpose')) return null;
+    path.push(pr);
+    t = pr.inputs[0]!;
+  }
+  const j = leafIx.get(t)!;
+  if (useCount[j] !== 1) return null;
+  const a2 = square(a), d2 = square(dy);
+  let s = at.transposeB ? matmul(d2, a2, { transposeA: true }) : matmul(a2, d2, { transposeA: true });
+  for (const pr of path) {
+    const perm = pr.prim === 'transpose' ? (pr.attrs as PrimAttrs['transpose']).perm : null;
+    s = perm ? transpose(s, perm.map((_, k) => perm.indexOf(k))) : reshape(s, pr.inputs[0]!.shape);
+  }
+  return [j, s];
 }
 
 /** Pulls per-example gradients of a parameter-only tensor back one linear op (batched), or null. */
@@ -132,28 +170,46 @@ export function batchedSquares(lossesOf: (batch: Tree, n: number) => Tensor, pLe
       pIns.forEach((qi) => uses.push({ r, qi }));
     }
   }
-  const bList = [...boundary];
-  const probeIx = new Map(bList.map((r, k) => [r, k] as const));
-  // Replay the recorded forward with a zero probe on every use's output; one gradient gives all dy.
-  const replay = (probes: Tensor[]): Tensor => {
-    const env = new Map<Tensor, Tensor>();
-    for (const r of rec.recs) {
-      const k = probeIx.get(r);
-      const changed = r.inputs.some((t) => env.has(t));
-      if (!changed && k === undefined) continue;
-      const out = changed ? apply(r.prim, r.inputs.map((t) => env.get(t) ?? t), r.attrs as never) : r.out;
-      env.set(r.out, k === undefined ? out : add(out, probes[k]!));
-    }
-    return sum(env.get(loss) ?? loss);
-  };
-  const dys = bList.length ? (grad(replay as (p: Tree) => Tensor)(bList.map((r) => zerosLike(r.out))) as Tensor[]) : [];
+  // One reverse walk over the recorded forward with autograd's own rules, from the cotangent
+  // ones [N] of Σ_i ℓ_i, keeping each use's output cotangent dy. Only batch-derived values get
+  // cotangents (parameters are constants here), so this is cheaper than a full backward.
+  const dyOf = new Map<Rec, Tensor>();
+  const acc = new Map<Tensor, Tensor>([[loss, onesLike(loss)]]);
+  for (let k = rec.recs.length - 1; k >= 0; k--) {
+    const r = rec.recs[k]!;
+    const g = acc.get(r.out);
+    if (g === undefined) continue;
+    acc.delete(r.out);
+    if (boundary.has(r)) dyOf.set(r, g);
+    const needs = r.inputs.map((t) => batchT.has(t) && producer.has(t) && t.dtype === 'float32');
+    if (!needs.some(Boolean)) continue;
+    const ins = (vjpRules[r.prim] as VjpRule<PrimName>)(g, r as never, needs);
+    r.inputs.forEach((t, i) => {
+      const gi = ins[i];
+      if (!needs[i] || gi === null || gi === undefined) return;
+      const u = unbroadcast(gi, t.shape);
+      const prev = acc.get(t);
+      acc.set(t, prev === undefined ? u : add(prev, u));
+    });
+  }
+  // A use whose output does not reach the loss has dy = 0.
+  const dys = new Map([...boundary].map((r) => [r, dyOf.get(r) ?? zerosLike(r.out)] as const));
 
   const perEx: (Tensor | null)[] = pLeaves.map(() => null);
   const fallback = new Set<number>();
   const accumulate = (j: number, g: Tensor) => void (perEx[j] = perEx[j] === null ? g : add(perEx[j]!, g));
+  const direct: (Tensor | null)[] = pLeaves.map(() => null);
+  const useCount = pLeaves.map(() => 0);
+  uses.forEach(({ r, qi }) => pDeps.get(r.inputs[qi]!)!.forEach((j) => useCount[j]!++));
   for (const { r, qi } of uses) {
     const q = r.inputs[qi]!;
-    let g = useGrad(r, qi, dys[probeIx.get(r)!]!, n);
+    const dy = dys.get(r)!;
+    const fast = denseSquares(r, qi, dy, n, producer, leafIx, useCount);
+    if (fast !== null) {
+      direct[fast[0]] = fast[1];
+      continue;
+    }
+    let g = useGrad(r, qi, dy, n);
     if (g === null) {
       pDeps.get(q)!.forEach((j) => fallback.add(j));
       continue;
@@ -186,6 +242,6 @@ export function batchedSquares(lossesOf: (batch: Tree, n: number) => Tensor, pLe
     }
     deps.forEach((j, k) => accumulate(j, apply('concat', rows[k]!, { axis: 0 })));
   }
-  const sums = perEx.map((g, j) => (g === null || fallback.has(j) ? null : sum(square(g), { axes: [0] })));
+  const sums = perEx.map((g, j) => (fallback.has(j) ? null : direct[j] ?? (g === null ? null : sum(square(g), { axes: [0] }))));
   return { sums, fallback };
 }
