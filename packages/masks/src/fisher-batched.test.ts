@@ -139,6 +139,30 @@ describe("fisherScores, method: 'batched'", () => {
     },
   );
 
+  test.prop([
+    fc.record({ n: fc.integer({ min: 1, max: 4 }), g: fc.integer({ min: 1, max: 2 }), cg: fc.integer({ min: 1, max: 2 }), og: fc.integer({ min: 1, max: 2 }),
+      k: fc.integer({ min: 1, max: 3 }), stride: fc.integer({ min: 1, max: 2 }), pad: fc.integer({ min: 0, max: 1 }), hw: fc.integer({ min: 3, max: 5 }), seed: fc.nat() }),
+  ], { numRuns: 12 })(
+    'property: batched equals per-example on random conv shapes (groups, stride, padding) with bias and eval-mode BatchNorm',
+    ({ n, g, cg, og, k, stride, pad, hw, seed }) => {
+      const c = g * cg, o = g * og;
+      const ks = random.split(random.key(seed), 7);
+      const params = {
+        conv: { w: random.normal(ks[0]!, [o, cg, k, k]), b: random.normal(ks[1]!, [o], { std: 0.3 }) },
+        bn: { gamma: random.uniform(ks[2]!, [o], { min: 0.5, max: 1.5 }), beta: random.normal(ks[3]!, [o], { std: 0.3 }) },
+      };
+      const state = { mean: random.normal(ks[4]!, [o], { std: 0.2 }), var: random.uniform(ks[5]!, [o], { min: 0.5, max: 1.5 }) };
+      const loss = (p: Tree, batch: Tree): Tensor => {
+        const q = p as typeof params, x = (batch as { x: Tensor }).x;
+        const h = bnEval(add(conv2d(x, q.conv.w, { stride, padding: pad, groups: g }), reshape(q.conv.b, [1, o, 1, 1])), q.bn, state);
+        return sum(square(tanh(h)), { axes: [1, 2, 3] });
+      };
+      const examples = { x: random.normal(ks[6]!, [n, c, hw, hw]) };
+      expect(batchedSquares((b) => loss(params, b), tree.leaves(params), examples, n).fallback.size).toBe(0);
+      close(fisherScores(loss, params, examples, { method: 'batched' }), fisherScores(loss, params, examples), 5e-4);
+    },
+  );
+
   it('rejects an unknown method', () => {
     expect(() => fisherScores(() => tensor([0]), { w: tensor([1]) }, { x: tensor([[1]]) }, { method: 'vmap' as never })).toThrow(/fisherScores: method must be one of 'per-example', 'batched'/);
   });
