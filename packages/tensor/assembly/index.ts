@@ -6,9 +6,9 @@ export { bmv } from './gemv';
 export { convScratchSize, convForward, convBackInput, convBackFilter, convSumParts } from './conv';
 export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool';
 export { unary, binary, select } from './elementwise';
-export { reduce, reduceRows } from './reduce';
+export { reduce, reduceRows, reduceAround } from './reduce';
 
 /** Bumped whenever an export changes; the loader refuses a stale dist/ssam-kernels.wasm. */
 export function abiVersion(): i32 {
-  return 3;
+  return 4;
 }

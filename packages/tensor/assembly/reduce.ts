@@ -18,24 +18,27 @@ function maxS(acc: f32, v: f32): f32 {
   return v > acc || v != v ? v : acc;
 }
 
+/** The float64 sum of one contiguous run x[0..n), 8 lanes. */
+function sumRun64(x: usize, n: i32): f64 {
+  let s0 = f64x2.splat(0), s1 = s0, s2 = s0, s3 = s0;
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const p = x + (<usize>i << 2);
+    const a = v128.load(p), b = v128.load(p, 16);
+    s0 = f64x2.add(s0, f64x2.promote_low_f32x4(a));
+    s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(a, a, 2, 3, 0, 1)));
+    s2 = f64x2.add(s2, f64x2.promote_low_f32x4(b));
+    s3 = f64x2.add(s3, f64x2.promote_low_f32x4(v128.shuffle<f32>(b, b, 2, 3, 0, 1)));
+  }
+  const t = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
+  let s = f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
+  for (; i < n; i++) s += <f64>load<f32>(x + (<usize>i << 2));
+  return s;
+}
+
 /** The reduction of one contiguous run x[0..n). */
 function reduceRun(kind: i32, x: usize, n: i32): f32 {
-  if (kind == RED_SUM) {
-    let s0 = f64x2.splat(0), s1 = s0, s2 = s0, s3 = s0;
-    let i = 0;
-    for (; i + 8 <= n; i += 8) {
-      const p = x + (<usize>i << 2);
-      const a = v128.load(p), b = v128.load(p, 16);
-      s0 = f64x2.add(s0, f64x2.promote_low_f32x4(a));
-      s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(a, a, 2, 3, 0, 1)));
-      s2 = f64x2.add(s2, f64x2.promote_low_f32x4(b));
-      s3 = f64x2.add(s3, f64x2.promote_low_f32x4(v128.shuffle<f32>(b, b, 2, 3, 0, 1)));
-    }
-    const t = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
-    let s = f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
-    for (; i < n; i++) s += <f64>load<f32>(x + (<usize>i << 2));
-    return <f32>s;
-  }
+  if (kind == RED_SUM) return <f32>sumRun64(x, n);
   let m = load<f32>(x);
   let i = 1;
   if (n >= 8) {
@@ -91,4 +94,24 @@ export function reduce(kind: i32, x: usize, out: usize, outer: i32, red: i32, in
 export function reduceRows(kind: i32, x: usize, out: usize, outer: i32, red: i32, rowsPerChunk: i32, chunk: i32, _tid: i32): void {
   const o0 = chunk * rowsPerChunk, o1 = min(outer, o0 + rowsPerChunk);
   for (let o = o0; o < o1; o++) store<f32>(out + (<usize>o << 2), reduceRun(kind, x + (<usize>(o * red) << 2), red));
+}
+
+/**
+ * Reduced axes on both sides of the kept ones: x viewed as [outer, kept, inner], out[k] reduces
+ * x[:, k, :] (a bias gradient: NCHW summed over N, H, W). Like the reference, each run of `inner`
+ * values is summed in float64 onto the float32 result, outer index ascending. Chunk = a block of
+ * `perChunk` kept indices.
+ */
+export function reduceAround(kind: i32, x: usize, out: usize, outer: i32, kept: i32, inner: i32, perChunk: i32, chunk: i32, _tid: i32): void {
+  const k0 = chunk * perChunk, k1 = min(kept, k0 + perChunk);
+  const rowBytes = <usize>inner << 2;
+  for (let k = k0; k < k1; k++) {
+    let p = x + <usize>k * rowBytes;
+    let acc: f32 = kind == RED_SUM ? 0 : reduceRun(kind, p, inner);
+    for (let o = 0; o < outer; o++) {
+      acc = kind == RED_SUM ? <f32>(<f64>acc + sumRun64(p, inner)) : maxS(acc, reduceRun(kind, p, inner));
+      p += <usize>kept * rowBytes;
+    }
+    store<f32>(out + (<usize>k << 2), acc);
+  }
 }

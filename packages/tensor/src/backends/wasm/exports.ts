@@ -1,5 +1,5 @@
 /** Must equal assembly/index.ts abiVersion(). */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 type Entry = (...args: number[]) => void;
 
@@ -27,6 +27,7 @@ export interface KernelExports {
   select: Entry;
   reduce: Entry;
   reduceRows: Entry;
+  reduceAround: Entry;
 }
 
 /**
@@ -35,6 +36,6 @@ export interface KernelExports {
  */
 export const PARALLEL_OPS = [
   'bmmPackB', 'bmmCompute', 'bmv', 'convForward', 'convBackInput', 'convBackFilter', 'convSumParts',
-  'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'unary', 'binary', 'select', 'reduce', 'reduceRows',
+  'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'unary', 'binary', 'select', 'reduce', 'reduceRows', 'reduceAround',
 ] as const satisfies readonly (keyof KernelExports)[];
 export type ParallelOp = (typeof PARALLEL_OPS)[number];

@@ -108,7 +108,7 @@ describe('pooling edges', () => {
 });
 
 describe('elementwise and reduction edges', () => {
-  const big = R([300, 1000]), row = R([1000]), col = R([300, 1]);
+  const big = R([300, 1000]), row = R([1000]), col = R([300, 1]), big4 = R([16, 8, 16, 16]);
   check('add: a large [300, 1000] + [1000] (split across threads)', () => add(big, row));
   check('mul: [300, 1000] · [300, 1]', () => mul(big, col));
   check('maximum with a scalar (relu)', () => maximum(big, 0));
@@ -123,9 +123,12 @@ describe('elementwise and reduction edges', () => {
   check('sum over the rows of [300, 1000]', () => sum(big, { axes: [1] }), 1000);
   check('sum over the batch of [300, 1000] (bias gradient)', () => sum(big, { axes: [0] }), 300);
   check('sum over all of [300, 1000]', () => sum(big), 3e5);
-  const [m1, m2, m3] = [R([4, 300, 25]), R([6, 5, 70]), R([70, 1, 3])];
+  const [m1, m2, m3, m4] = [R([4, 300, 25]), R([6, 5, 70]), R([70, 1, 3]), R([3, 4, 5, 6])];
   check('max over the middle of [4, 300, 25]', () => max(m1, { axes: [1], keepdims: true }));
-  check('sum over interleaved axes [0, 2] of [6, 5, 70] (reference fallback)', () => sum(m2, { axes: [0, 2] }), 420);
+  check('sum over axes [0, 2] of [6, 5, 70] (both sides of the kept axis)', () => sum(m2, { axes: [0, 2] }), 420);
+  check('max over axes [0, 2] of [6, 5, 70]', () => max(m2, { axes: [0, 2], keepdims: true }));
+  check('bias gradient: sum of NCHW over [0, 2, 3]', () => sum(big4, { axes: [0, 2, 3], keepdims: true }), 4096);
+  check('sum over axes [0, 2] of [3, 4, 5, 6] (reduced, kept, reduced, kept: reference fallback)', () => sum(m4, { axes: [0, 2] }), 15);
   check('sum over size-1 axes only', () => sum(m3, { axes: [1] }));
 });
 

@@ -5,9 +5,10 @@ import type { WasmRuntime } from '../runtime.js';
 
 /**
  * Views x as [outer, red, inner] when the reduced axes (ignoring size-1 axes) form one contiguous
- * block; returns null otherwise (the reference handles interleaved patterns).
+ * block, or as [red, kept, red] (tagged 'around') when they sit on both sides of one kept block;
+ * returns null otherwise (the reference handles other interleavings).
  */
-export function reductionView(shape: readonly number[], axes: readonly number[]): [number, number, number] | null {
+export function reductionView(shape: readonly number[], axes: readonly number[]): [number, number, number] | [number, number, number, 'around'] | null {
   const kinds: ('k' | 'r')[] = [];
   const sizes: number[] = [];
   shape.forEach((d, i) => {
@@ -28,6 +29,7 @@ export function reductionView(shape: readonly number[], axes: readonly number[])
     case 'kr': return [s[0]!, s[1]!, 1];
     case 'rk': return [1, s[0]!, s[1]!];
     case 'krk': return [s[0]!, s[1]!, s[2]!];
+    case 'rkr': return [s[0]!, s[1]!, s[2]!, 'around'];
     default: return null;
   }
 }
@@ -38,15 +40,21 @@ export function reduceKernel<P extends 'sum' | 'max'>(rt: WasmRuntime, kind: 0 |
     if (x.dtype !== 'float32' || x.size === 0 || x.size < rt.minElements) return fallback(inputs, attrs);
     const view = reductionView(x.shape, attrs.axes);
     if (view === null) return fallback(inputs, attrs);
-    const [outer, red, inner] = view;
     const outShape = attrs.keepdims ? x.shape.map((d, i) => (attrs.axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !attrs.axes.includes(i));
-    const nOut = outer * inner;
+    const around = view.length === 4;
+    const [outer, red, inner] = view;
+    const nOut = around ? red : outer * inner;
     const mark = rt.begin((x.size + nOut) * 4, rt.bytesWork(x.size * 4));
     try {
       const px = rt.input(dataOf(x)), py = rt.output(nOut * 4);
       const work = rt.bytesWork(x.size * 4);
       let out: Float32Array;
-      if (inner === 1) {
+      if (around) {
+        // [outer, kept, inner] with `red` holding the kept size here
+        const chunks = rt.chunks(red, work);
+        const per = Math.ceil(red / chunks);
+        out = rt.runTake('reduceAround', [kind, px, py, outer, red, inner, per], Math.ceil(red / per), work, py, nOut);
+      } else if (inner === 1) {
         const chunks = rt.chunks(outer, work);
         const per = Math.ceil(outer / chunks);
         out = rt.runTake('reduceRows', [kind, px, py, outer, red, per], Math.ceil(outer / per), work, py, nOut);
