@@ -14,6 +14,7 @@ import { matmul, referenceBackend, tensor, withBackend, type Backend } from '@ss
 import { createWasmBackend } from '@ssam/tensor/wasm';
 import { machineLine, markdownTable, writeSection } from '../../../tools/bench-report.ts';
 import { labels, randn, rng } from './data.js';
+import { breakdown } from './breakdown.js';
 import { cnnTask, mlpTask, samStepper, sgdStepper } from './ssam-models.js';
 import { tfCnn, tfMlp, tfSgdStepper } from './tfjs-models.js';
 import { summarize, timeInterleaved, type Contender, type Samples } from './timing.js';
@@ -134,6 +135,15 @@ if (process.env.SSAM_BENCH_ONLY === 'mlp') {
 }
 await trainCase('cnn', 64, [3, 32, 32], cnnTask, (r, x, y, mm) => tfCnn(tf, r, x, y, 64, mm), ROUNDS);
 
+// ---- where the time goes (1 thread, kernels timed one by one) ---------------------------------
+log('breakdown ...');
+const breakdowns = (['mlp', 'cnn'] as const).map((model) => {
+  const r = rng(2);
+  const batch = model === 'mlp' ? 128 : 64;
+  const x = randn(r, model === 'mlp' ? [batch, 784] : [batch, 3, 32, 32]), y = labels(r, batch, 10);
+  return breakdown(wasm1, () => sgdStepper((model === 'mlp' ? mlpTask : cnnTask)(rng(3), x, y, batch)));
+});
+
 // ---- RSS over 10,000 MLP steps (child process) ------------------------------------------------
 let rss: { steps: number; seconds: number; samples: [number, number][]; backend: string; wasmBytes: number } | null = null;
 if (process.env.SSAM_BENCH_SKIP_RSS !== '1') {
@@ -202,6 +212,15 @@ const body = [
   markdownTable(['case', ...NAMES], spreadRows),
   '',
   markdownTable(['target', 'goal', 'wasm 2 threads', 'wasm 1 thread'], targets),
+  '',
+  'Where an SGD step goes on 1 thread (each kernel timed; the rest is autograd, the optimizer and JavaScript), ms per step:',
+  '',
+  markdownTable(
+    ['part', 'MLP', 'CNN'],
+    [...new Set([...breakdowns[0]!, ...breakdowns[1]!].map(([k]) => k))].map((k) => [
+      k, ...breakdowns.map((b) => { const v = b.find(([n]) => n === k)?.[1]; return v === undefined ? '' : v.toFixed(2); }),
+    ]),
+  ),
   '',
   rssText,
 ].join('\n');
