@@ -22,19 +22,21 @@ export interface FisherOptions {
   /** Draw the numSamples examples at random without replacement with this key (default: the first ones). */
   readonly key?: Key;
   /**
-   * Examples per forward pass (default 1). 1: one forward and one backward per example, the
+   * With `method: 'per-example'`: examples per forward pass (default 1). 1: one forward and one backward per example, the
    * cheapest in arithmetic (≈ 3F per example). c > 1: one forward per chunk of c examples, then one
    * pullback per example with a one-hot cotangent; each pullback runs the backward of the whole
    * chunk, so it costs ≈ (1 + 2c)F per example and only pays off when per-call overhead, not
-   * arithmetic, dominates (tiny models). Both give the same Fisher. With `method: 'batched'`:
-   * examples per batched pass (default: all numSamples at once; lower it to bound memory).
+   * arithmetic, dominates (tiny models). Both give the same Fisher. With `method: 'batched'` (the
+   * default): examples per batched pass (default: all numSamples at once; lower it to bound memory).
    */
   readonly chunkSize?: number;
   /**
-   * 'per-example' (default): the passes above. 'batched': one recorded forward of a whole chunk,
+   * 'batched' (default): one recorded forward of a whole chunk,
    * one backward of Σ_i ℓ_i, and closed-form per-example gradients where parameters meet the data
    * (dense matmul dy_iᵀx_i, conv2d filter via one grouped back-filter, bias adds, scale muls);
-   * leaves reached through any other op fall back to the per-example passes. Same Fisher.
+   * leaves reached through any other op fall back to the per-example passes. 'per-example': the
+   * passes above. Both give the same Fisher (to float32 rounding); batched costs about a third of a
+   * SAM step for 128 samples on ResNet-20 (docs/benchmarks.md).
    */
   readonly method?: 'per-example' | 'batched';
 }
@@ -68,7 +70,7 @@ export function fisherScores(perExampleLoss: PerExampleLoss, params: Tree, examp
   });
   const numSamples = checkInt(op, o.numSamples ?? total, 'numSamples', 1, `examples holds ${total}`);
   if (numSamples > total) throw new ArgumentError(op, `numSamples = ${numSamples} but examples holds only ${total}; pass more examples or fewer samples`);
-  const method = checkChoice(op, o.method ?? 'per-example', 'method', ['per-example', 'batched'] as const);
+  const method = checkChoice(op, o.method ?? 'batched', 'method', ['per-example', 'batched'] as const);
   const chunk = checkInt(op, o.chunkSize ?? (method === 'batched' ? numSamples : 1), 'chunkSize', 1);
   const order = o.key === undefined ? Int32Array.from({ length: numSamples }, (_, i) => i) : (random.permutation(opts.key!, total).toArray() as Int32Array).subarray(0, numSamples);
 
