@@ -129,6 +129,11 @@ async function trainCase(label: string, batch: number, inShape: number[], ssamTa
   results[label] = await timeSplit(all, rounds, 2, 3);
 }
 await trainCase('mlp', 128, [784], mlpTask, (r, x, y) => tfMlp(tf, r, x, y, 128), ROUNDS);
+if (process.env.SSAM_BENCH_ONLY === 'cnn') {
+  await trainCase('cnn', 64, [3, 32, 32], cnnTask, (r, x, y, mm) => tfCnn(tf, r, x, y, 64, mm), ROUNDS);
+  for (const [n, v] of results.cnn!) log(`cnn | ${n} | ${v.samples.map((x) => x.toFixed(2)).join(' ')}`);
+  process.exit(0);
+}
 if (process.env.SSAM_BENCH_ONLY === 'mlp') {
   for (const [n, v] of results.mlp!) log(`mlp | ${n} | ${v.samples.map((x) => x.toFixed(2)).join(' ')}`);
   process.exit(0);
