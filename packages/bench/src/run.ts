@@ -199,7 +199,7 @@ if (rss) {
   const peak = Math.max(...rss.samples.slice(1).map(([, v]) => v));
   rssText = `Memory: ${rss.steps.toLocaleString('en-US')} MLP SGD steps on the default backend (${rss.backend}), ${rss.seconds.toFixed(1)} s: ` +
     `RSS ${rss.samples[0]![1].toFixed(0)} MB at start, ${first.toFixed(0)} MB after ${rss.samples[1]![0]} steps, ${last.toFixed(0)} MB after ${rss.steps} (peak ${peak.toFixed(0)} MB); ` +
-    `wasm memory ${(rss.wasmBytes / 2 ** 20).toFixed(1)} MB (the arena's high-water mark; tensors live in host arrays, see packages/tensor/src/backends/wasm/README.md). ` +
+    `wasm memory ${(rss.wasmBytes / 2 ** 20).toFixed(1)} MB (the operand ring and the scratch arena; tensors live in host arrays, see packages/tensor/src/backends/wasm/README.md). ` +
     `Samples (step: MB): ${rss.samples.map(([s, v]) => `${s}: ${v.toFixed(0)}`).join(', ')}.`;
 }
 
@@ -218,11 +218,17 @@ const body = [
   '',
   markdownTable(['target', 'goal', 'wasm 2 threads', 'wasm 1 thread'], targets),
   '',
+  'Two threads need both cores: the pool falls back to one thread after a stalled worker, and a SAM step, twice as long as an SGD step, ' +
+    'is twice as exposed to a busy neighbour, so on a shared machine the 2-thread SAM / SGD ratio rises above 2 while the 1-thread one stays near 2 ' +
+    '(`pnpm --filter @ssam/bench run profile mlp 2 sam` times one backend alone).',
+  '',
   'Where an SGD step goes on 1 thread (each kernel timed; the rest is autograd, the optimizer and JavaScript), ms per step:',
   '',
   markdownTable(
     ['part', 'MLP', 'CNN'],
-    [...new Set([...breakdowns[0]!, ...breakdowns[1]!].map(([k]) => k))].map((k) => [
+    [...new Set([...breakdowns[0]!, ...breakdowns[1]!].map(([k]) => k))]
+      .sort((a, b) => Number(a === 'step') - Number(b === 'step') || Number(a === 'autograd, optimizer, JS') - Number(b === 'autograd, optimizer, JS'))
+      .map((k) => [
       k, ...breakdowns.map((b) => { const v = b.find(([n]) => n === k)?.[1]; return v === undefined ? '' : v.toFixed(2); }),
     ]),
   ),
