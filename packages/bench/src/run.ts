@@ -1,7 +1,7 @@
 // `pnpm bench` for the WebAssembly backend: @ssam wasm (1 and 2 threads), the @ssam reference
 // backend, TensorFlow.js 4.22 cpu and wasm, side by side in one process with interleaved rounds.
 // Run (as the package script does): `taskset -c 0,1 node --conditions=source --import tsx src/run.ts`.
-// SSAM_BENCH_ROUNDS (default 9) sets the rounds; SSAM_BENCH_SKIP_RSS=1 skips the 10,000-step run.
+// SSAM_BENCH_ROUNDS (default 21) sets the rounds; SSAM_BENCH_SKIP_RSS=1 skips the 10,000-step run.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -49,7 +49,7 @@ async function waitForIdleCores(): Promise<string> {
 }
 const idleNote = await waitForIdleCores();
 const loadAtStart = os.loadavg()[0]!;
-const ROUNDS = Number(process.env.SSAM_BENCH_ROUNDS ?? 9);
+const ROUNDS = Number(process.env.SSAM_BENCH_ROUNDS ?? 21);
 
 // ---- backends ----------------------------------------------------------------------------------
 const wasm1 = createWasmBackend({ threads: 1 });
