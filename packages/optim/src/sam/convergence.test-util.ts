@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { expect } from 'vitest';
 import { full, random, tree } from '@ssam/tensor';
 import { applyUpdates } from '../combine.js';
 import { sgd } from '../sgd.js';
@@ -91,4 +93,23 @@ export function randomProblem(seed: number, f: Family): SmoothProblem {
       shapes.map((sh, j) => (lo === hi ? full(sh, lo) : random.uniform(random.foldIn(k, 10 * i + j), sh, { min: lo, max: hi }))),
     ) as Params;
   return smoothProblem(draw(0, [-2, 2]), draw(1, f.a), draw(2, [-2, 2]), draw(3, f.b));
+}
+
+/**
+ * The rate property itself: on random problems of family `f`, with η₀ = 0.5/L (stable first steps)
+ * and ρ₀ = 0.1, both decaying as 1/√t, the min and the running mean of ‖∇f‖² stay under the
+ * fitted C·log T/√T for every T ≤ T_MAX.
+ */
+export function expectRate(f: Family, make: Make): void {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
+      const p = randomProblem(seed, f);
+      const norms = gradNormsSquared(make(decay(0.5 / p.smoothness), decay(0.1)), p, T_MAX);
+      const { min, mean } = statistics(norms);
+      expect(norms.length).toBe(T_MAX);
+      expect(firstViolation(min)).toBe(0);
+      expect(firstViolation(mean)).toBe(0);
+    }),
+    { numRuns: 2, seed: 20221010, endOnFailure: true },
+  );
 }
