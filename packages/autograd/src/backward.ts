@@ -1,6 +1,7 @@
 import { add, reshape, sum, type PrimName, type Tensor } from '@ssam/tensor';
 import { fmtShape } from './internal/paths.js';
 import { vjpRules, type VjpRule } from './rules.js';
+import type { OverrideNode, VjpOverride } from './override.js';
 import type { Tape, TapeNode } from './tape.js';
 
 /**
@@ -25,8 +26,10 @@ function accumulate(acc: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
   acc.set(t, prev === undefined ? g : add(prev, g));
 }
 
+type Override = { readonly fn: VjpOverride; readonly leafIndex: (t: Tensor) => number | undefined };
+
 /** Applies one node's rule: consumes its output cotangents and adds to its inputs' cotangents. */
-function step(acc: Map<Tensor, Tensor>, node: TapeNode): void {
+function step(acc: Map<Tensor, Tensor>, node: TapeNode, over: Override | undefined): void {
   let ins: readonly (Tensor | null)[];
   let what: string;
   if (node.kind === 'prim') {
@@ -34,7 +37,10 @@ function step(acc: Map<Tensor, Tensor>, node: TapeNode): void {
     if (g === undefined) return;
     acc.delete(node.out);
     what = node.prim;
-    ins = (vjpRules[node.prim] as VjpRule<PrimName>)(g, node, node.needs);
+    ins = (over && over.fn(g, { prim: node.prim, inputs: node.inputs, attrs: node.attrs, out: node.out, leafIndex: over.leafIndex } as OverrideNode, node.needs)) ??
+      (vjpRules[node.prim] as VjpRule<PrimName>)(g, node, node.needs);
+    if (ins.length !== node.inputs.length)
+      throw new TypeError(`VjpOverride: for '${node.prim}' it returned ${ins.length} cotangents; return one per input (${node.inputs.length}), null where not needed`);
   } else {
     const outCts = node.outs.map((o) => acc.get(o) ?? null);
     if (outCts.every((c) => c === null)) return;
@@ -55,6 +61,7 @@ function step(acc: Map<Tensor, Tensor>, node: TapeNode): void {
  * where nothing flowed). Cotangents are dropped as soon as their node has consumed them. With
  * `release`, each node is dropped too, so the intermediates it held can be collected while the
  * rest of the backward pass runs (valueAndGrad uses this: its pullback runs exactly once).
+ * `override` may replace the rule of any primitive node (see VjpOverride).
  */
 export function backward(
   tape: Tape,
@@ -62,7 +69,13 @@ export function backward(
   cts: readonly (Tensor | null)[],
   leaves: readonly Tensor[],
   release: boolean,
+  override?: VjpOverride,
 ): (Tensor | null)[] {
+  let over: Override | undefined;
+  if (override) {
+    const index = new Map<Tensor, number>(leaves.map((l, i) => [l, i]));
+    over = { fn: override, leafIndex: (t) => index.get(t) };
+  }
   const acc = new Map<Tensor, Tensor>();
   for (let i = 0; i < outputs.length; i++) if (cts[i]) accumulate(acc, outputs[i]!, cts[i]!);
   const nodes = tape.nodes;
@@ -72,7 +85,7 @@ export function backward(
     if (release) nodes[n] = undefined;
     // NOTE: the work happens in a separate frame so that no stale local of this loop keeps a
     // consumed cotangent or intermediate alive while later rules run.
-    step(acc, node);
+    step(acc, node, over);
   }
   if (release) tape.nodes = [];
   return leaves.map((l) => acc.get(l) ?? null);

@@ -1,10 +1,13 @@
 import { isTensor, ones, type Tensor } from '@ssam/tensor';
 import { fmtShape } from './internal/paths.js';
-import { pullbackOf, record } from './vjp.js';
+import type { VjpOverride } from './override.js';
+import { checkOverride, pullbackOf, record } from './vjp.js';
 
 export interface GradOptions {
   /** f returns [loss, aux]; aux is passed through undifferentiated. */
   readonly hasAux?: boolean;
+  /** Replaces chosen reverse-mode rules of this differentiation (see VjpOverride). */
+  readonly override?: VjpOverride;
 }
 
 function checkLoss(op: string, loss: unknown, hasAux: boolean): Tensor {
@@ -21,7 +24,7 @@ function checkLoss(op: string, loss: unknown, hasAux: boolean): Tensor {
   return loss;
 }
 
-function run<X>(op: string, f: (x: X) => unknown, x: X, hasAux: boolean): [Tensor, unknown, X] {
+function run<X>(op: string, f: (x: X) => unknown, x: X, hasAux: boolean, override?: VjpOverride): [Tensor, unknown, X] {
   const rec = record(op, f, x);
   let loss: unknown = rec.out, aux: unknown;
   if (hasAux) {
@@ -31,7 +34,7 @@ function run<X>(op: string, f: (x: X) => unknown, x: X, hasAux: boolean): [Tenso
   }
   const l = checkLoss(op, loss, hasAux);
   // The pullback runs once, so the tape may drop each node as soon as it has been used.
-  const grads = pullbackOf<X, Tensor>(op, rec, l, true)(ones(l.shape));
+  const grads = pullbackOf<X, Tensor>(op, rec, l, true, override)(ones(l.shape));
   return [l, aux, grads];
 }
 
@@ -41,12 +44,13 @@ function run<X>(op: string, f: (x: X) => unknown, x: X, hasAux: boolean): [Tenso
  * @example
  * const [loss, grads] = valueAndGrad((p) => sum(square(p.w)))({ w: tensor([1, 2]) }); // grads.w = [2, 4]
  */
-export function valueAndGrad<X>(f: (x: X) => Tensor, opts?: { readonly hasAux?: false }): (x: X) => [Tensor, X];
-export function valueAndGrad<X, A>(f: (x: X) => readonly [Tensor, A], opts: { readonly hasAux: true }): (x: X) => [[Tensor, A], X];
+export function valueAndGrad<X>(f: (x: X) => Tensor, opts?: { readonly hasAux?: false; readonly override?: VjpOverride }): (x: X) => [Tensor, X];
+export function valueAndGrad<X, A>(f: (x: X) => readonly [Tensor, A], opts: { readonly hasAux: true; readonly override?: VjpOverride }): (x: X) => [[Tensor, A], X];
 export function valueAndGrad<X>(f: (x: X) => unknown, opts: GradOptions = {}): (x: X) => unknown {
   const hasAux = opts.hasAux ?? false;
+  const override = checkOverride('valueAndGrad', opts.override);
   return (x: X) => {
-    const [loss, aux, grads] = run('valueAndGrad', f, x, hasAux);
+    const [loss, aux, grads] = run('valueAndGrad', f, x, hasAux, override);
     return hasAux ? [[loss, aux], grads] : [loss, grads];
   };
 }
@@ -55,12 +59,13 @@ export function valueAndGrad<X>(f: (x: X) => unknown, opts: GradOptions = {}): (
  * The gradient of a scalar function of a pytree; with `{ hasAux: true }` returns `[grads, aux]`.
  * @example grad((x) => sum(mul(x, x)))(tensor([3])) // [6]
  */
-export function grad<X>(f: (x: X) => Tensor, opts?: { readonly hasAux?: false }): (x: X) => X;
-export function grad<X, A>(f: (x: X) => readonly [Tensor, A], opts: { readonly hasAux: true }): (x: X) => [X, A];
+export function grad<X>(f: (x: X) => Tensor, opts?: { readonly hasAux?: false; readonly override?: VjpOverride }): (x: X) => X;
+export function grad<X, A>(f: (x: X) => readonly [Tensor, A], opts: { readonly hasAux: true; readonly override?: VjpOverride }): (x: X) => [X, A];
 export function grad<X>(f: (x: X) => unknown, opts: GradOptions = {}): (x: X) => unknown {
   const hasAux = opts.hasAux ?? false;
+  const override = checkOverride('grad', opts.override);
   return (x: X) => {
-    const [, aux, grads] = run('grad', f, x, hasAux);
+    const [, aux, grads] = run('grad', f, x, hasAux, override);
     return hasAux ? [grads, aux] : grads;
   };
 }

@@ -12,3 +12,4 @@ export { valueAndGrad, grad, type GradOptions } from './grad.js';
 export { jvp, hvp } from './jvp.js';
 export { stopGradient, customVjp } from './custom.js';
 export { vjpRules, type VjpRule, type RuleNode } from './rules.js';
+export type { VjpOverride, OverrideNode } from './override.js';

@@ -2,6 +2,7 @@ import { isTensor, tree, zeros, type Tensor, type Tree, type TreeDef } from '@ss
 import { popTracer, pushTracer } from '@ssam/tensor/trace';
 import { backward } from './backward.js';
 import { fmtShape, leafPaths, tensorLeaves } from './internal/paths.js';
+import type { VjpOverride } from './override.js';
 import { Tape, identity } from './tape.js';
 
 /** Maps a cotangent shaped like f's output to one shaped like f's input. Linear; may be called many times. */
@@ -44,7 +45,7 @@ export function fillZeros(gs: readonly (Tensor | null)[], like: readonly Tensor[
  * The pullback of a recording whose differentiated output is `y`. Checks the cotangent's
  * structure and shapes against y and names the offending leaf.
  */
-export function pullbackOf<X, Y>(op: string, rec: Recording<unknown>, y: Y, release: boolean): Pullback<X, Y> {
+export function pullbackOf<X, Y>(op: string, rec: Recording<unknown>, y: Y, release: boolean, override?: VjpOverride): Pullback<X, Y> {
   const [yLeaves, yDef] = tensorLeaves(op, y, 'y', "f must return a pytree of tensors (use valueAndGrad's hasAux for other outputs)");
   const yLive = rec.tape.close(yLeaves);
   return (ct: Y): X => {
@@ -66,7 +67,7 @@ export function pullbackOf<X, Y>(op: string, rec: Recording<unknown>, y: Y, rele
       if (yLive[i] && t.dtype !== 'float32') throw new TypeError(`${op}: the cotangent ${paths[i]} is ${t.dtype}; cotangents of float outputs must be float32`);
       return yLive[i] ? t : null;
     });
-    const gs = backward(rec.tape, yLeaves, cts, rec.wrapped, release);
+    const gs = backward(rec.tape, yLeaves, cts, rec.wrapped, release, override);
     return tree.unflatten(rec.xDef, fillZeros(gs, rec.xLeaves)) as X;
   };
 }
@@ -80,8 +81,15 @@ const list = (paths: readonly string[]): string => (paths.length ? `[${paths.joi
  * @example
  * const [y, pullback] = vjp((w) => mul(w, w), tensor([1, 2]));
  * pullback(tensor([1, 1])); // [2, 4]
+ * `options.override` replaces chosen rules of this pullback (see VjpOverride).
  */
-export function vjp<X, Y>(f: (x: X) => Y, x: X): [Y, Pullback<X, Y>] {
+export function vjp<X, Y>(f: (x: X) => Y, x: X, options: { readonly override?: VjpOverride } = {}): [Y, Pullback<X, Y>] {
   const rec = record('vjp', f, x);
-  return [rec.out, pullbackOf<X, Y>('vjp', rec, rec.out, false)];
+  return [rec.out, pullbackOf<X, Y>('vjp', rec, rec.out, false, checkOverride('vjp', options.override))];
+}
+
+/** Validates the `override` option. */
+export function checkOverride(op: string, o: unknown): VjpOverride | undefined {
+  if (o !== undefined && typeof o !== 'function') throw new TypeError(`${op}: override must be a function (g, node, needs) => cotangents | undefined; got ${typeof o}`);
+  return o as VjpOverride | undefined;
 }

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { matmul, mul, random, relu, sum, tensor, type Tensor } from '@ssam/tensor';
+import { expectAllClose } from '@ssam/tensor/testing';
+import { grad, valueAndGrad, vjp, vjpRules, type VjpOverride } from './index.js';
+
+const k = (s: number) => random.key(s);
+type P = { a: Tensor; b: Tensor };
+const x = random.normal(k(1), [5, 4]);
+const params: P = { a: random.normal(k(2), [3, 4]), b: random.normal(k(3), [2, 3]) };
+const mask = tensor([1, 0, 1, 0, 0, 1, 0, 1, 1, 1, 0, 0], [3, 4]);
+// two dense layers y = relu(x aᵀ) bᵀ
+const loss = (p: P) => sum(mul(matmul(relu(matmul(x, p.a, { transposeB: true })), p.b, { transposeB: true }), tensor([1, -2])));
+
+/** Input gradient of any matmul whose weight operand is leaf 0 (`a`) through a ⊙ mask. */
+const masked: VjpOverride = (g, node, needs) => {
+  if (node.prim !== 'matmul' || node.leafIndex(node.inputs[1]!) !== 0) return undefined;
+  const [, gw] = vjpRules.matmul(g, node as never, [false, needs[1]!]);
+  const [gx] = vjpRules.matmul(g, { ...node, inputs: [node.inputs[0]!, mul(node.inputs[1]!, mask)] } as never, [needs[0]!, false]);
+  return [gx!, gw!];
+};
+
+describe('valueAndGrad / vjp with an override', () => {
+  it('an override that always declines changes nothing, bit for bit', () => {
+    const [l0, g0] = valueAndGrad(loss)(params);
+    const [l1, g1] = valueAndGrad(loss, { override: () => undefined })(params);
+    expect(l1.toArray()).toEqual(l0.toArray());
+    expect(g1.a.toArray()).toEqual(g0.a.toArray());
+    expect(g1.b.toArray()).toEqual(g0.b.toArray());
+  });
+
+  it('leafIndex numbers the leaves in tree order, only for the tensors f received', () => {
+    const seen = new Map<string, number | undefined>();
+    grad(loss, {
+      override: (_g, node) => {
+        if (node.prim === 'matmul') for (const t of node.inputs) seen.set(t.shape.join('x'), node.leafIndex(t));
+        return undefined;
+      },
+    })(params);
+    expect(seen.get('3x4')).toBe(0);
+    expect(seen.get('2x3')).toBe(1);
+    expect(seen.get('5x4')).toBeUndefined(); // x: a closure constant
+    expect(seen.get('5x3')).toBeUndefined(); // an intermediate
+  });
+
+  it('a masked input gradient: the weight gradient of the masked layer and of the layers above stay exact', () => {
+    const g0 = grad(loss)(params);
+    const g1 = grad(loss, { override: masked })(params);
+    expect(g1.b.toArray()).toEqual(g0.b.toArray());
+    expect(g1.a.toArray()).toEqual(g0.a.toArray()); // a's own gradient does not depend on its input gradient
+  });
+
+  it('the masked input gradient flows below: it equals the gradient computed with a ⊙ m in the backward only', () => {
+    // differentiate w.r.t. an input leaf placed below the masked layer
+    const f = (q: { h: Tensor; a: Tensor }) => sum(mul(matmul(q.h, q.a, { transposeB: true }), tensor([1, 2, 3])));
+    const q = { a: params.a, h: random.normal(k(5), [5, 4]) };
+    const onA: VjpOverride = (g, node, needs) => (node.prim === 'matmul' && node.leafIndex(node.inputs[1]!) === 0 ? masked(g, { ...node, leafIndex: () => 0 }, needs) : undefined);
+    const gq = grad(f, { override: onA })(q);
+    const expected = grad((h: Tensor) => sum(mul(matmul(h, mul(q.a, mask), { transposeB: true }), tensor([1, 2, 3]))))(q.h);
+    expectAllClose(gq.h, expected, { rtol: 1e-6, atol: 1e-6 });
+    expect(gq.a.toArray()).toEqual(grad(f)(q).a.toArray());
+  });
+
+  it('vjp takes the same option', () => {
+    const [, pb] = vjp((p: P) => matmul(x, p.a, { transposeB: true }), params, { override: () => undefined });
+    expect(pb(random.normal(k(9), [5, 3])).a.shape).toEqual([3, 4]);
+  });
+
+  it('refuses a non-function and a wrong number of cotangents, naming the primitive', () => {
+    expect(() => valueAndGrad(loss, { override: 3 as never })).toThrow(/valueAndGrad: override must be a function/);
+    expect(() => grad(loss, { override: (_g, n) => (n.prim === 'matmul' ? [null] : undefined) })(params)).toThrow(/for 'matmul' it returned 1 cotangents; return one per input \(2\)/);
+  });
+});
