@@ -6,5 +6,6 @@
 export { compressNM, decompressNM, type NMCompressed, type CompressOptions } from './compress.js';
 export { nmMatmul, nmMatmulT } from './kernels.js';
 export { nmConv2dBackInput } from './conv.js';
+export { implicitOverride, implicitValueAndGrad, type ImplicitOverride, type ImplicitMaskOptions } from './override.js';
 export { maskedDenseApply, maskedConvApply, type LayerParams, type ImplicitOptions } from './implicit.js';
 export { nmMatmulWasm, nmMatmulTWasm, nmConv2dBackInputWasm, wasmAvailable } from './wasm.js';
