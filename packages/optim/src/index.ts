@@ -5,7 +5,7 @@
  * import { sam, sgd, applyUpdates } from '@ssam/optim';
  * const opt = sam({ rho: 0.05, base: sgd({ lr: 0.1, momentum: 0.9 }) });
  */
-export type { GradientTransformation, Params, Updates, OptState, GradFn, FisherSampler, UpdateExtra, Schedule } from './types.js';
+export type { GradientTransformation, Params, Updates, OptState, GradFn, FisherSampler, UpdateExtra, Schedule, ImplicitMask, ImplicitPass } from './types.js';
 export { chain, identity, applyUpdates } from './combine.js';
 export { scale, scaleBySchedule, scaleByLearningRate, type ScaleByScheduleState } from './scale.js';
 export { scaleByMomentum, type ScaleByMomentumOptions, type ScaleByMomentumState } from './momentum.js';
@@ -17,7 +17,7 @@ export { sgd, type SgdOptions } from './sgd.js';
 export { adamw, adam, type AdamOptions } from './adamw.js';
 export { constantSchedule, linearSchedule, warmupCosineSchedule, multistepSchedule, perEpoch, type WarmupCosineOptions } from './schedules.js';
 export { sam, asam, type SamOptions, type AdaptiveOption } from './sam/sam.js';
-export { type SamState, type SamStats } from './sam/core.js';
+export { type SamState, type SamStats, type SamForm } from './sam/core.js';
 export { ssamF, type SsamFOptions, type SsamFState, type SsamMaskState, type MaskPattern } from './sam/ssamF.js';
 export { ssamD, type SsamDOptions, type SsamDState, type SsamDMaskState, type DynamicScore } from './sam/ssamD.js';
 export { type RefreshOptions } from './sam/refresh.js';

@@ -29,6 +29,8 @@ export interface UpdateExtra {
   readonly fisher?: FisherSampler;
   /** ‖g‖ of the gradient tree `of`, when the caller has computed it already (saves a reduction). */
   readonly gradNorm?: { readonly of: Updates; readonly value: number };
+  /** Set by a caller that ran `implicit.prepare` for this step, so `update` does not refresh again. */
+  readonly prepared?: boolean;
   readonly [key: string]: unknown;
 }
 
@@ -45,6 +47,27 @@ export interface UpdateExtra {
 export interface GradientTransformation<S = OptState> {
   init(params: Params): S;
   update(grads: Updates, state: S, params?: Params, extra?: UpdateExtra): [Updates, S];
+  /**
+   * Present on the SAM family built with `form: 'implicit'`: pass 1 itself depends on the
+   * optimizer (its input gradients flow through W ⊙ M), so the caller asks for the mask first.
+   */
+  readonly implicit?: ImplicitPass<S>;
+}
+
+/** The 0/1 mask pass 1 back-propagates through, and the N:M pattern its leaves satisfy (if any). */
+export interface ImplicitMask {
+  readonly mask: Updates;
+  readonly pattern?: { readonly n: number; readonly m: number; readonly axis?: 'in' | 'out' };
+}
+
+/**
+ * How a caller runs pass 1 of an implicit SAM step (makeTrainStep does all of this):
+ * `const { state, mask } = opt.implicit.prepare(state0, params, { fisher })` refreshes the mask
+ * when due; pass 1 runs with `@ssam/sparse` `implicitValueAndGrad(loss, mask.mask, { pattern })`;
+ * then `opt.update(g, state, params, { gradFn, prepared: true })`.
+ */
+export interface ImplicitPass<S> {
+  prepare(state: S, params: Params, extra?: UpdateExtra): { readonly state: S; readonly mask: ImplicitMask | undefined };
 }
 
 /** A learning-rate (or ρ) schedule: a pure function of the step count, starting at 0. */

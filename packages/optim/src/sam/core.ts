@@ -1,7 +1,7 @@
 import { add, ArgumentError, scalar, tree, type Tensor } from '@ssam/tensor';
 import { nextCount, readCount, zeroCount } from '../internal/count.js';
-import { checkNonNegative, checkPositiveInt, checkRateOrSchedule } from '../internal/validate.js';
-import type { GradientTransformation, OptState, Params, Schedule, UpdateExtra, Updates } from '../types.js';
+import { checkNonNegative, checkOneOf, checkPositiveInt, checkRateOrSchedule } from '../internal/validate.js';
+import type { GradientTransformation, ImplicitMask, OptState, Params, Schedule, UpdateExtra, Updates } from '../types.js';
 import { perturbation, type AdaptiveSpec } from './perturb.js';
 
 /** What one SAM-family update did, kept in its state (a pytree of rank-0 tensors). */
@@ -40,7 +40,16 @@ export interface MaskPolicy<M> {
   after?(state: M, ctx: StepContext & { readonly updates: Updates }): M;
   /** The mask to apply (undefined = dense) and its density. */
   view(state: M): { mask: Updates | undefined; density: number };
+  /** The N:M pattern every mask of this policy satisfies, if any (the implicit form's fast path). */
+  readonly pattern?: ImplicitMask['pattern'];
 }
+
+/**
+ * Where the mask acts. 'explicit' (NeurIPS 2022): ε = m ⊙ ρ·g/‖g‖ from a dense pass 1.
+ * 'implicit' (TPAMI 2025): pass 1 back-propagates input gradients through W ⊙ M (forward and
+ * weight gradients exact), ε = ρ·g̃/‖g̃‖ is dense, pass 2 and the descent are dense.
+ */
+export type SamForm = 'explicit' | 'implicit';
 
 export interface SamCoreOptions {
   readonly rho: number | Schedule;
@@ -49,6 +58,7 @@ export interface SamCoreOptions {
   readonly adaptive?: AdaptiveSpec | undefined;
   /** Ascent every k steps; the other steps are plain base steps with one pass. */
   readonly every?: number;
+  readonly form?: SamForm;
 }
 
 export function checkBase(op: string, base: unknown): GradientTransformation<any> {
@@ -65,12 +75,14 @@ export function samCore<M>(op: string, o: SamCoreOptions, policy: MaskPolicy<M>)
   const normEps = checkNonNegative(op, 'normEps', o.normEps ?? 1e-12);
   const every = checkPositiveInt(op, 'every', o.every ?? 1);
   const rhoAt = typeof rho === 'number' ? () => rho : rho;
+  const implicit = checkOneOf(op, 'form', o.form ?? 'explicit', ['explicit', 'implicit'] as const) === 'implicit';
+  const ascends = (step: number): boolean => step % every === 0 && rhoAt(step) > 0;
   const stats = (epsNorm: number, density: number, calls: number): SamStats => ({
     epsNorm: scalar(epsNorm),
     maskDensity: scalar(density),
     gradFnCalls: scalar(calls, 'int32'),
   });
-  return {
+  const transformation: GradientTransformation<SamState<OptState, M>> = {
     init(params) {
       const sparse = policy.init(params);
       return { count: zeroCount(), base: base.init(params), sparse, stats: stats(0, policy.view(sparse).density, 0) };
@@ -80,21 +92,22 @@ export function samCore<M>(op: string, o: SamCoreOptions, policy: MaskPolicy<M>)
         throw new ArgumentError(`${op}.update`, 'needs the current params: update(grads, state, params, { gradFn })');
       const step = readCount(`${op}.update`, state.count);
       const ctx: StepContext = { op, step, grads, params, extra };
-      let sparse = policy.before(state.sparse, ctx);
+      // The implicit form refreshes in `implicit.prepare`, before pass 1, when the caller ran it.
+      let sparse = implicit && extra?.prepared === true ? state.sparse : policy.before(state.sparse, ctx);
       const { mask, density } = policy.view(sparse);
       const r = rhoAt(step);
       let g2 = grads;
       let epsNorm = 0;
       let calls = 0;
       // ε ≡ 0 (ρ = 0, an empty mask, or a non-SAM step) means g' = g: pass 2 is skipped entirely.
-      if (step % every === 0 && r > 0 && density > 0) {
+      if (ascends(step) && (implicit || density > 0)) {
         const gradFn = extra?.gradFn;
         if (typeof gradFn !== 'function')
           throw new ArgumentError(`${op}.update`, 'needs extra.gradFn, the gradient at a given point for pass 2: update(grads, state, params, { gradFn })');
         // A caller that already has ‖g‖ (makeTrainStep, for its finiteness guard) passes it with
         // the very tree it belongs to; a chained transformation in front (clipping) breaks the identity.
         const hint = extra?.gradNorm && extra.gradNorm.of === grads ? extra.gradNorm.value : undefined;
-        const p = perturbation(grads, params, { rho: r, normEps, mask, adaptive: o.adaptive, gradNorm: hint });
+        const p = perturbation(grads, params, { rho: r, normEps, mask: implicit ? undefined : mask, adaptive: o.adaptive, gradNorm: hint });
         if (p.epsNorm > 0) {
           // NOTE: the descent below uses the ORIGINAL params; w + ε is a separate tree that is
           // dropped after pass 2, so nothing is ever "restored" by subtracting ε.
@@ -103,11 +116,29 @@ export function samCore<M>(op: string, o: SamCoreOptions, policy: MaskPolicy<M>)
           if (!tree.structureEqual(g2, grads))
             throw new ArgumentError(`${op}.update`, 'gradFn returned a tree whose structure differs from the params; it must return gradients shaped like its argument');
           epsNorm = p.epsNorm;
+        } else if (implicit && extra?.prepared === true) {
+          // g̃ = 0 gives ε = 0, but g̃ is not the descent gradient: take the dense one at w.
+          g2 = gradFn(params);
+          calls = 1;
         }
       }
       const [updates, nextBase] = base.update(g2, state.base, params, extra);
       if (policy.after) sparse = policy.after(sparse, { ...ctx, updates });
       return [updates, { count: nextCount(step), base: nextBase, sparse, stats: stats(epsNorm, density, calls) }];
+    },
+  };
+  if (!implicit) return transformation;
+  return {
+    ...transformation,
+    implicit: {
+      prepare(state, params, extra) {
+        const step = readCount(`${op}.implicit.prepare`, state.count);
+        const sparse = policy.before(state.sparse, { op, step, grads: {}, params, extra });
+        const { mask } = policy.view(sparse);
+        // A step without an ascent descends with pass 1's gradient, which must then be the dense one.
+        const use = ascends(step) && mask !== undefined;
+        return { state: { ...state, sparse }, mask: use ? { mask, ...(policy.pattern ? { pattern: policy.pattern } : {}) } : undefined };
+      },
     },
   };
 }

@@ -34,7 +34,7 @@ describe('sam: one step computed by hand', () => {
     // w = (2, 0.5), a = (1, 4): g = (2, 2), Tg = (4, 1), ‖Tg‖ = √17, T²g = (8, 0.5)
     const params = { w: tensor([2, 0.5]) };
     const seen: Params[] = [];
-    const opt = asam({ rho: 0.5, base: sgd({ lr: 0.1 }), form: 'all' });
+    const opt = asam({ rho: 0.5, base: sgd({ lr: 0.1 }), scaling: 'all' });
     opt.update(quad([1, 4])(params), opt.init(params), params, { gradFn: (p) => (seen.push(p), quad([1, 4])(p)) });
     const inv = 0.5 / Math.sqrt(17);
     vals(seen[0]!).forEach((x, i) => expect(x).toBeCloseTo([2 + 8 * inv, 0.5 + 0.5 * inv][i]!, 6));

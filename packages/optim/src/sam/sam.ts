@@ -1,8 +1,8 @@
 import { ArgumentError, sum, tree, type Tensor } from '@ssam/tensor';
-import { checkNonNegative } from '../internal/validate.js';
+import { checkNonNegative, checkNonNegativeInt, checkOneOf, checkPositiveInt } from '../internal/validate.js';
 import type { LeafMask } from '../masked.js';
 import type { GradientTransformation, OptState, Params, Schedule, Updates } from '../types.js';
-import { samCore, type SamState } from './core.js';
+import { samCore, type SamForm, type SamState } from './core.js';
 import type { AdaptiveSpec } from './perturb.js';
 
 // SAM (Foret et al. 2021, arXiv 2010.01412): ε = ρ·g/(‖g‖+δ), g' = ∇L(w + ε), descend from w with g'.
@@ -27,6 +27,21 @@ export interface SamOptions {
   readonly mask?: Updates;
   /** Take the SAM step every k steps only; the others are base steps that call gradFn zero times. */
   readonly every?: number;
+  /**
+   * 'explicit' (default): `mask` multiplies ε. 'implicit': pass 1 sends input gradients through
+   * W ⊙ mask (see makeTrainStep and @ssam/sparse), ε is dense. Without a mask both are SAM.
+   */
+  readonly form?: SamForm;
+  /** The N:M pattern `mask` satisfies, so that the implicit form runs the compressed kernels. */
+  readonly pattern?: { readonly n: number; readonly m: number; readonly axis?: 'in' | 'out' };
+}
+
+/** Validates an N:M pattern option: 0 ≤ n ≤ m, axis 'in' or 'out'. */
+export function checkPattern(op: string, p: { readonly n: number; readonly m: number; readonly axis?: 'in' | 'out' }) {
+  const n = checkNonNegativeInt(op, 'pattern.n', p.n);
+  const m = checkPositiveInt(op, 'pattern.m', p.m);
+  if (n > m) throw new ArgumentError(op, `pattern ${n}:${m} keeps more entries than the group holds; use n ≤ m (2:4 is sparsity 0.5)`);
+  return { n, m, axis: checkOneOf(op, 'pattern.axis', p.axis ?? 'in', ['in', 'out'] as const) };
 }
 
 export function adaptiveSpec(op: string, a: AdaptiveOption | undefined): AdaptiveSpec | undefined {
@@ -76,7 +91,9 @@ export function sam(options: SamOptions): GradientTransformation<SamState<OptSta
   const adaptive = adaptiveSpec(op, options.adaptive);
   const mask = options.mask;
   const density = mask === undefined ? 1 : maskDensity(mask);
+  const pattern = options.pattern === undefined ? undefined : checkPattern(op, options.pattern);
   return samCore(op, { ...options, adaptive }, {
+    ...(pattern ? { pattern } : {}),
     init(params) {
       if (mask !== undefined) checkMaskFor(op, mask, params);
       return {};
@@ -87,12 +104,14 @@ export function sam(options: SamOptions): GradientTransformation<SamState<OptSta
 }
 
 /**
- * Shorthand for `sam({ adaptive })`: form 'weights' (default) is the ASAM authors' T = |w| + η on
- * weight tensors (η = 0.01); 'all' is T = |w| on every parameter. ASAM's usual ρ is 2.0.
+ * Shorthand for `sam({ adaptive })`: scaling 'weights' (default) is the ASAM authors' T = |w| + η
+ * on weight tensors (η = 0.01); 'all' is T = |w| on every parameter. ASAM's usual ρ is 2.0.
+ * (`form` is the explicit/implicit choice of the whole SAM family.)
  * @example
  * const opt = asam({ rho: 2.0, base: sgd({ lr: 0.1, momentum: 0.9 }) });
  */
-export function asam(options: Omit<SamOptions, 'adaptive'> & { readonly form?: 'all' | 'weights'; readonly eta?: number }): GradientTransformation<SamState<OptState, Record<string, never>>> {
-  const { form = 'weights', eta, ...rest } = options;
-  return sam({ ...rest, adaptive: form === 'all' ? true : { eta: eta ?? 0.01 } });
+export function asam(options: Omit<SamOptions, 'adaptive'> & { readonly scaling?: 'all' | 'weights'; readonly eta?: number }): GradientTransformation<SamState<OptState, Record<string, never>>> {
+  const { scaling = 'weights', eta, ...rest } = options;
+  const s = checkOneOf('asam', 'scaling', scaling, ['all', 'weights'] as const);
+  return sam({ ...rest, adaptive: s === 'all' ? true : { eta: eta ?? 0.01 } });
 }

@@ -53,6 +53,12 @@ export function ssamD(options: SsamDOptions): GradientTransformation<SsamDState>
   const o = options;
   if (o.sparsity === undefined) throw new ArgumentError(op, 'sparsity is required (the fraction of entries NOT perturbed, e.g. 0.5)');
   const sparsity = checkUnit(op, 'sparsity', o.sparsity);
+  if ((o as { form?: unknown }).form !== undefined && (o as { form?: unknown }).form !== 'explicit')
+    throw new ArgumentError(
+      op,
+      `form ${JSON.stringify((o as { form?: unknown }).form)} is not available: the implicit form needs its mask before pass 1, but SSAM-D's drop score is pass 1's gradient. ` +
+        "Use ssamF({ pattern: { n: 2, m: 4 }, form: 'implicit' }) or sam({ mask, form: 'implicit' })",
+    );
   const dropScore = checkOneOf(op, 'dropScore', o.dropScore ?? 'gradient', ['gradient', 'weight', 'random'] as const);
   const growScore = checkOneOf(op, 'growScore', o.growScore ?? 'random', ['gradient', 'weight', 'random'] as const);
   const dr = o.dropRate ?? 0.5;

@@ -3,7 +3,7 @@ import { ArgumentError, scalar, tree, type Tensor } from '@ssam/tensor';
 import { applyUpdates } from '../combine.js';
 import { checkOneOf, checkPositiveInt, checkUnit } from '../internal/validate.js';
 import type { GradientTransformation, OptState, Params, Updates } from '../types.js';
-import { samCore, type SamCoreOptions, type SamState, type StepContext } from './core.js';
+import { samCore, type SamCoreOptions, type SamForm, type SamState, type StepContext } from './core.js';
 import { refreshClock, type RefreshOptions } from './refresh.js';
 import { adaptiveSpec, type AdaptiveOption } from './sam.js';
 
@@ -30,6 +30,12 @@ export interface SsamFOptions extends RefreshOptions {
   readonly adaptive?: AdaptiveOption;
   readonly normEps?: number;
   readonly every?: number;
+  /**
+   * 'explicit' (default, NeurIPS 2022): ε = m ⊙ ρ·g/‖g‖. 'implicit' (TPAMI 2025): pass 1 sends
+   * input gradients through W ⊙ M, with the compressed N:M kernels when `pattern` is N:M (use
+   * makeTrainStep, which refreshes the mask before pass 1); ε, pass 2 and the descent are dense.
+   */
+  readonly form?: SamForm;
 }
 
 export interface SsamMaskState {
@@ -54,6 +60,7 @@ export function ssamF(options: SsamFOptions): GradientTransformation<SsamFState>
   const pattern = o.pattern ?? 'unstructured';
   let sparsity: number;
   let select: (scores: Updates) => Updates;
+  let nm: { n: number; m: number; axis: 'in' | 'out' } | undefined;
   if (typeof pattern === 'object' && pattern !== null) {
     const n = checkPositiveInt(op, 'pattern.n', pattern.n);
     const m = checkPositiveInt(op, 'pattern.m', pattern.m);
@@ -63,6 +70,7 @@ export function ssamF(options: SsamFOptions): GradientTransformation<SsamFState>
       throw new ArgumentError(op, `sparsity ${o.sparsity} contradicts the ${n}:${m} pattern (sparsity ${sparsity}); leave sparsity out with N:M`);
     const axis = checkOneOf(op, 'pattern.axis', pattern.axis ?? 'in', ['in', 'out'] as const);
     select = (scores) => nmMask(scores, { n, m, axis, ...(o.exclude ? { exclude: o.exclude } : {}) });
+    nm = { n, m, axis };
   } else {
     checkOneOf(op, 'pattern', pattern, ['unstructured', 'structured'] as const);
     if (o.sparsity === undefined) throw new ArgumentError(op, "sparsity is required (the fraction of entries NOT perturbed, e.g. 0.5)");
@@ -90,6 +98,7 @@ export function ssamF(options: SsamFOptions): GradientTransformation<SsamFState>
   };
 
   return samCore(op, { ...o, adaptive }, {
+    ...(nm ? { pattern: nm } : {}),
     init: (params) => ({ mask: emptyMask(params), density: scalar(0) }),
     before: (s, ctx) => (timing === 'before-first-step' && clock.due(ctx.step) ? refresh(ctx.params, ctx) : s),
     after:

@@ -1,5 +1,6 @@
-import { valueAndGrad } from '@ssam/autograd';
+import { valueAndGrad, type VjpOverride } from '@ssam/autograd';
 import { fisherScores } from '@ssam/masks';
+import { implicitOverride } from '@ssam/sparse';
 import { ArgumentError, isTensor, random, type Key, type Tensor, type Tree } from '@ssam/tensor';
 import { applyUpdates } from '../combine.js';
 import { globalNorm, squaredNorm } from '../internal/norm.js';
@@ -84,7 +85,9 @@ export function samStats(state: OptState): SamStats | undefined {
 /**
  * Builds a pure training step `(params, modelState, optState, batch, key) → { params, modelState,
  * optState, metrics }` that wires pass 1 (loss, g, clean model state), the mask refresh (SSAM-F's
- * Fisher sampler), pass 2 (`gradFn`, only when the optimizer asks) and the update. Plain
+ * Fisher sampler), pass 2 (`gradFn`, only when the optimizer asks) and the update. For the
+ * implicit form (`optimizer.implicit`) the mask is refreshed first and pass 1 back-propagates
+ * input gradients through W ⊙ M (@ssam/sparse `implicitOverride`); ‖g‖ is then ‖g̃‖. Plain
  * optimizers run one pass. A non-finite loss or gradient in either pass returns the inputs
  * unchanged with `metrics.skipped = 1`.
  * @example
@@ -108,7 +111,7 @@ export function makeTrainStep(options: TrainStepOptions): TrainStep {
   };
 
   /** One full pass over the batch (all micro-batches): mean loss, mean gradient, final model state. */
-  const pass = (params: Params, state: Tree, chunks: Batch[], key: Key) => {
+  const pass = (params: Params, state: Tree, chunks: Batch[], key: Key, override?: VjpOverride) => {
     const n = chunks.reduce((acc, c) => acc + c.x.shape[0]!, 0);
     const weights = chunks.map((c) => c.x.shape[0]! / n);
     const grads: Updates[] = [];
@@ -123,7 +126,7 @@ export function makeTrainStep(options: TrainStepOptions): TrainStep {
           const logits = logitsOf(out);
           return [loss(logits, c.y), { logits, next }] as const;
         },
-        { hasAux: true },
+        override ? { hasAux: true, override } : { hasAux: true },
       )(params);
       grads.push(g);
       st = aux.next;
@@ -137,7 +140,30 @@ export function makeTrainStep(options: TrainStepOptions): TrainStep {
     if (!batch || !isTensor(batch.x) || !isTensor(batch.y)) throw new ArgumentError(op, 'batch must be { x, y } tensors with the batch axis first');
     const chunks = splitBatch(batch, k);
     const [kModel, kFisher] = random.split(key, 2) as [Key, Key];
-    const p1 = pass(params, modelState, chunks, kModel);
+    const fisher = (p: Params, numSamples: number): Updates => {
+      const sample = options.fisher?.sample;
+      const examples = sample ? sample(kFisher, numSamples) : batch;
+      const available = examples.x.shape[0]!;
+      const perEx = (pp: Tree, b: Tree) => {
+        const bb = b as unknown as Batch;
+        return perExample(logitsOf(model.apply(pp as Params, modelState, bb.x, { train: false })[0]), bb.y);
+      };
+      return fisherScores(perEx, p, examples as unknown as Tree, {
+        numSamples: Math.min(numSamples, available),
+        ...(sample ? {} : { key: kFisher }),
+        ...(fisherChunk ? { chunkSize: fisherChunk } : {}),
+      });
+    };
+    // The implicit SAM form: refresh the mask first, then pass 1 sends input gradients through W ⊙ M.
+    let state0 = optState;
+    let implicit: ReturnType<typeof implicitOverride> | undefined;
+    if (optimizer.implicit) {
+      const prep = optimizer.implicit.prepare(optState, params, { fisher });
+      state0 = prep.state;
+      if (prep.mask) implicit = implicitOverride(prep.mask.mask, prep.mask.pattern ? { pattern: prep.mask.pattern } : {});
+    }
+    const p1 = pass(params, modelState, chunks, kModel, implicit?.override);
+    implicit?.check();
     const gradNorm = globalNorm(p1.grads);
     const skip = (calls: number, perturbedLoss: number): TrainStepResult => ({
       params,
@@ -159,21 +185,12 @@ export function makeTrainStep(options: TrainStepOptions): TrainStep {
       if (!Number.isFinite(r.loss) || !Number.isFinite(squaredNorm(r.grads))) bad = true;
       return r.grads;
     };
-    const fisher = (p: Params, numSamples: number): Updates => {
-      const sample = options.fisher?.sample;
-      const examples = sample ? sample(kFisher, numSamples) : batch;
-      const available = examples.x.shape[0]!;
-      const perEx = (pp: Tree, b: Tree) => {
-        const bb = b as unknown as Batch;
-        return perExample(logitsOf(model.apply(pp as Params, modelState, bb.x, { train: false })[0]), bb.y);
-      };
-      return fisherScores(perEx, p, examples as unknown as Tree, {
-        numSamples: Math.min(numSamples, available),
-        ...(sample ? {} : { key: kFisher }),
-        ...(fisherChunk ? { chunkSize: fisherChunk } : {}),
-      });
-    };
-    const [updates, nextOpt] = optimizer.update(p1.grads, optState, params, { gradFn, fisher, gradNorm: { of: p1.grads, value: gradNorm } });
+    const [updates, nextOpt] = optimizer.update(p1.grads, state0, params, {
+      gradFn,
+      fisher,
+      gradNorm: { of: p1.grads, value: gradNorm },
+      ...(optimizer.implicit ? { prepared: true } : {}),
+    });
     if (bad) return skip(calls, perturbedLoss);
     const stats = samStats(nextOpt);
     return {
