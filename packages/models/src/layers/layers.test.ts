@@ -86,6 +86,7 @@ describe('conv2d', () => {
 describe('pooling, flatten, activations, identity', () => {
   const x = tensor([[[[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]]]]);
   it('max / avg / global average pool', () => {
+    expect(() => maxPool(2 as never)).toThrow(/maxPool: takes options \{ kernel, stride\?, padding\? \}; got 2. E.g. maxPool\(\{ kernel: 2 \}\)/);
     const [mo] = maxPool({ kernel: 2 }).init(key, [-1, 1, 4, 4]);
     expect(mo).toEqual([-1, 1, 2, 2]);
     expect((maxPool({ kernel: 2 }).apply({}, {}, x, ev)[0] as Tensor).toList()).toEqual([[[[6, 8], [14, 16]]]]);

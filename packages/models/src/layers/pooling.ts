@@ -13,6 +13,8 @@ export interface PoolOptions {
 }
 
 function pool(op: string, opts: PoolOptions, run: (x: Tensor) => Tensor): Layer<Empty, Empty> {
+  if (opts === null || typeof opts !== 'object' || opts.kernel === undefined)
+    throw new ArgumentError(op, `takes options { kernel, stride?, padding? }; got ${JSON.stringify(opts)}. E.g. ${op}({ kernel: 2 })`);
   const k = pair(op, 'kernel', opts.kernel, 1);
   const s = opts.stride === undefined ? k : pair(op, 'stride', opts.stride, 1);
   return {
