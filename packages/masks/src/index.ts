@@ -10,7 +10,7 @@
 export {
   type Mask, applyMask, density, countOnes, partition, combine, union, intersect, complement, fullMask, emptyMask,
 } from './mask.js';
-export { type Exclude, excludeVectors } from './exclude.js';
+export { type Exclude, excludeVectors, excludedLeaves } from './exclude.js';
 export { topKMask, keepCount, type TopKOptions } from './topk.js';
 export { structuredMask, type StructuredOptions } from './structured.js';
 export { nmMask, type NMOptions } from './nm.js';

@@ -78,6 +78,14 @@ describe("form: 'implicit'", () => {
     expect(r.metrics[0]!.maskDensity).toBeLessThan(0.55);
   });
 
+  it('excluded tensors keep a dense input gradient in the implicit form (mask 1), and are never perturbed in the explicit one (mask 0)', () => {
+    const make = (form: 'explicit' | 'implicit') =>
+      ssamF({ rho: 0.05, base: sgd({ lr: 0.1 }), pattern: { n: 2, m: 4 }, intervalUnit: 'step', numSamples: 6, form, exclude: (path) => path.startsWith('conv') });
+    const conv = (f: 'explicit' | 'implicit') => (run(make(f), 1).opt as unknown as SsamFState).sparse.mask as { conv: { w: Tensor } };
+    expect(new Set(conv('implicit').conv.w.toArray())).toEqual(new Set([1]));
+    expect(new Set(conv('explicit').conv.w.toArray())).toEqual(new Set([0]));
+  });
+
   it('steps without an ascent (ρ = 0, or between SAM steps with every) descend with the DENSE gradient', () => {
     const base = () => sgd({ lr: 0.1, momentum: 0.9 });
     const plain = run(sam({ rho: 0.05, base: base(), every: 2 }), 2);

@@ -1,5 +1,5 @@
-import { density, emptyMask, nmMask, structuredMask, topKMask, type Exclude } from '@ssam/masks';
-import { ArgumentError, scalar, tree, type Tensor } from '@ssam/tensor';
+import { density, emptyMask, excludedLeaves, nmMask, structuredMask, topKMask, type Exclude } from '@ssam/masks';
+import { ArgumentError, onesLike, scalar, tree, type Tensor } from '@ssam/tensor';
 import { applyUpdates } from '../combine.js';
 import { checkOneOf, checkPositiveInt, checkUnit } from '../internal/validate.js';
 import type { GradientTransformation, OptState, Params, Updates } from '../types.js';
@@ -25,7 +25,10 @@ export interface SsamFOptions extends RefreshOptions {
   readonly numSamples?: number;
   /** 'before-first-step' (default): the first step already uses a Fisher mask. 'reference': start from the all-zero mask and compute the first one after step 0, as the SSAM code does. */
   readonly timing?: 'before-first-step' | 'reference';
-  /** Parameter groups never perturbed (see @ssam/masks `excludeVectors`). */
+  /**
+   * Parameter groups left out of the selection (see @ssam/masks `excludeVectors`): never perturbed
+   * in the explicit form; in the implicit form they keep their exact, dense input gradient (mask 1).
+   */
   readonly exclude?: Exclude;
   readonly adaptive?: AdaptiveOption;
   readonly normEps?: number;
@@ -85,6 +88,7 @@ export function ssamF(options: SsamFOptions): GradientTransformation<SsamFState>
   const timing = checkOneOf(op, 'timing', o.timing ?? 'before-first-step', ['before-first-step', 'reference'] as const);
   const clock = refreshClock(op, o);
   const adaptive = adaptiveSpec(op, o.adaptive);
+  const implicitForm = o.form === 'implicit';
 
   const refresh = (params: Params, ctx: StepContext): SsamMaskState => {
     const fisher = ctx.extra?.fisher;
@@ -93,7 +97,12 @@ export function ssamF(options: SsamFOptions): GradientTransformation<SsamFState>
     const scores = fisher(params, numSamples);
     if (!tree.structureEqual(scores, params))
       throw new ArgumentError(`${op}.update`, 'extra.fisher returned a tree whose structure differs from the params; it must return one score per parameter entry');
-    const mask = select(scores);
+    let mask = select(scores);
+    if (implicitForm && o.exclude !== undefined) {
+      const ex = excludedLeaves(op, scores, o.exclude);
+      const [ls, def] = tree.flatten(mask);
+      mask = tree.unflatten(def, ls.map((m, i) => (ex[i] ? onesLike(m as Tensor) : m)));
+    }
     return { mask, density: scalar(density(mask)) };
   };
 
