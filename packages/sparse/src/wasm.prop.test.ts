@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { conv2d, conv2dBackInput, matmul, mul, ones, referenceBackend, tensor, withBackend } from '@ssam/tensor';
+import { conv2d, conv2dBackInput, matmul, mul, ones, referenceBackend, tensor, withBackend, type Conv2dOptions, type Tensor } from '@ssam/tensor';
+import { nmMask } from '@ssam/masks';
 import { expectAllClose } from '@ssam/tensor/testing';
 import { compressNM } from './compress.js';
 import { nmConv2dBackInputWasm, nmMatmulTWasm, nmMatmulWasm, wasmAvailable } from './wasm.js';
@@ -8,7 +9,7 @@ import { arbNMCase } from '../test/arb.js';
 
 // float32 sums in the kernel vs float64 in the reference: equal to rounding.
 const tol = { rtol: 1e-5, atol: 1e-5 };
-const arbRows = fc.integer({ min: 1, max: 20 });
+const arbRows = fc.integer({ min: 1, max: 40 });
 const floats = (k: number) => fc.array(fc.float({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true }), { minLength: k, maxLength: k });
 const ref = <T>(f: () => T): T => withBackend(referenceBackend, f);
 
@@ -29,26 +30,48 @@ describe('WebAssembly SIMD kernels equal the dense products with W ⊙ M', () =>
     fc.record({
       c: fc.constant(c),
       batch: fc.integer({ min: 1, max: 3 }),
-      h: fc.integer({ min: 3, max: 9 }),
-      w: fc.integer({ min: 3, max: 9 }),
-      stride: fc.constantFrom(1, 1, 2),
-      dilation: fc.constantFrom(1, 2),
-      padding: fc.constantFrom<'valid' | 'same' | number | [[number, number], [number, number]]>('valid', 'same', 1, 3, [[0, 2], [1, 0]]),
+      h: fc.integer({ min: 1, max: 9 }),
+      w: fc.integer({ min: 1, max: 9 }),
+      stride: fc.constantFrom<number | [number, number]>(1, 1, 2, 3, [2, 1], [1, 3]),
+      dilation: fc.constantFrom<number | [number, number]>(1, 1, 2, [1, 2]),
+      padding: fc.constantFrom<'valid' | 'same' | number | [[number, number], [number, number]]>('valid', 'same', 1, 3, [[0, 2], [1, 0]], [[2, 0], [0, 1]]),
       seed: fc.integer(),
     }),
   );
-  test.prop([arbConv], { numRuns: 80 })('nmConv2dBackInputWasm: random shapes, paddings, dilations (stride 2 falls back to TS)', ({ c, batch, h, w, stride, dilation, padding, seed }) => {
-    const opts = { stride, dilation, padding };
-    const xShape = [batch, c.w.shape[1]!, h, w];
+  const lcg = (seed: number, n: number): number[] => {
+    let s = seed >>> 0;
+    return Array.from({ length: n }, () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1);
+  };
+  const checkConv = (w: Tensor, mask: Tensor, ratio: { n: number; m: number; axis: 'in' | 'out' }, xShape: number[], opts: Conv2dOptions, seed: number): void => {
     let yShape: readonly number[];
     try {
-      yShape = conv2d(ones(xShape), c.w, opts).shape;
+      yShape = conv2d(ones(xShape), w, opts).shape;
     } catch {
       return; // the filter does not fit this input
     }
-    let s = seed >>> 0;
-    const dy = tensor(Array.from({ length: yShape.reduce((a, b) => a * b, 1) }, () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1), yShape);
-    const got = nmConv2dBackInputWasm(dy, compressNM(c.w, c.mask, { n: c.n, m: c.m, axis: c.axis }), xShape, opts);
-    expectAllClose(got, ref(() => conv2dBackInput(dy, mul(c.w, c.mask), xShape, opts)), tol);
+    const dy = tensor(lcg(seed, yShape.reduce((a, b) => a * b, 1)), yShape);
+    const got = nmConv2dBackInputWasm(dy, compressNM(w, mask, ratio), xShape, opts);
+    expectAllClose(got, ref(() => conv2dBackInput(dy, mul(w, mask), xShape, opts)), tol);
+  };
+  test.prop([arbConv], { numRuns: 120 })(
+    'nmConv2dBackInputWasm: random shapes, strides (stride phases), paddings, dilations, both axes and ratios',
+    ({ c, batch, h, w, stride, dilation, padding, seed }) => checkConv(c.w, c.mask, c, [batch, c.w.shape[1]!, h, w], { stride, dilation, padding }, seed),
+  );
+
+  // Wider layers: many 4-row blocks and lists, q spans longer than one kernel chunk, several image
+  // blocks (the batch is cut so that a block's planes stay in L2), odd channel counts for 1:2.
+  const arbWide = fc.record({
+    ratio: fc.constantFrom([2, 4] as const, [1, 2] as const),
+    axis: fc.constantFrom('in' as const, 'out' as const),
+    o: fc.constantFrom(4, 6, 12),
+    i: fc.constantFrom(4, 12, 20),
+    stride: fc.constantFrom(1, 2),
+    seed: fc.integer(),
+  });
+  test.prop([arbWide], { numRuns: 6 })('nmConv2dBackInputWasm: wider layers and batches over several image blocks', ({ ratio: [n, m], axis, o, i, stride, seed }) => {
+    const shape = [o, i, 3, 3];
+    const w = tensor(lcg(seed, 9 * o * i), shape);
+    const mask = nmMask({ s: tensor(lcg(seed + 1, 9 * o * i), shape) }, { n, m, axis }).s as Tensor;
+    checkConv(w, mask, { n, m, axis }, [70, i, 30, 30], { stride, padding: 1 }, seed + 2);
   });
 });

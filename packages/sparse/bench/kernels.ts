@@ -1,0 +1,98 @@
+// `pnpm --filter @ssam/sparse bench:kernels` (taskset -c 0): the WebAssembly N:M kernels alone
+// against the dense @ssam/tensor op on W ⊙ M (default backend), on the input-gradient products of
+// the small CNN, ResNet-20 and an MLP. Writes the 'sparse-kernels' section of docs/benchmarks.md.
+//   env ONLY=<substring>  run the cases whose label contains it (no docs write)
+//   env ROUNDS=<k>        interleaved rounds (default 5)
+import { conv2dBackInput, currentBackend, matmul, mul, random, sub, abs, max, type Conv2dOptions, type Tensor } from '@ssam/tensor';
+import { nmMask } from '@ssam/masks';
+import { machineLine, markdownTable, timeIt, writeSection } from '../../../tools/bench-report.ts';
+import { compressNM, type NMCompressed } from '../src/compress.ts';
+import { nmConv2dBackInputWasm, nmMatmulTWasm } from '../src/wasm.ts';
+
+type Ratio = { n: number; m: number };
+interface Case {
+  label: string;
+  ratio: Ratio;
+  axis: 'in' | 'out';
+  dense: () => Tensor;
+  sparse: () => Tensor;
+}
+
+let seed = 100;
+const key = () => random.key(seed++);
+
+function convCase(label: string, N: number, I: number, O: number, hw: number, stride: number, ratio: Ratio): Case {
+  const opts: Conv2dOptions = { padding: 1, stride };
+  const ho = Math.floor((hw + 2 - 3) / stride) + 1;
+  const w = random.normal(key(), [O, I, 3, 3]);
+  const mask = nmMask({ s: random.normal(key(), [O, I, 3, 3]) }, { ...ratio, axis: 'in' }).s as Tensor;
+  const dy = random.normal(key(), [N, O, ho, ho]);
+  const c: NMCompressed = compressNM(w, mask, { ...ratio, axis: 'in' });
+  const wm = mul(w, mask), xs = [N, I, hw, hw];
+  return {
+    label: `${label} [${N},${O},${ho},${ho}]→[${N},${I},${hw},${hw}]${stride > 1 ? ` stride ${stride}` : ''}`,
+    ratio, axis: 'in',
+    dense: () => conv2dBackInput(dy, wm, xs, opts),
+    sparse: () => nmConv2dBackInputWasm(dy, c, xs, opts),
+  };
+}
+
+function mlpCase(N: number, ratio: Ratio, axis: 'in' | 'out'): Case {
+  const w = random.normal(key(), [512, 512]);
+  const mask = nmMask({ s: random.normal(key(), [512, 512]) }, { ...ratio, axis }).s as Tensor;
+  const dy = random.normal(key(), [N, 512]);
+  const c = compressNM(w, mask, { ...ratio, axis });
+  const wm = mul(w, mask);
+  return { label: `MLP input gradient [${N},512]·[512,512]`, ratio, axis, dense: () => matmul(dy, wm), sparse: () => nmMatmulTWasm(dy, c) };
+}
+
+const cases: Case[] = [];
+for (const ratio of [{ n: 2, m: 4 }, { n: 1, m: 2 }]) {
+  cases.push(convCase('small CNN conv2', 64, 16, 32, 14, 1, ratio));
+  cases.push(convCase('ResNet-20 16→16', 64, 16, 16, 32, 1, ratio));
+  cases.push(convCase('ResNet-20 32→32', 64, 32, 32, 16, 1, ratio));
+  cases.push(convCase('ResNet-20 64→64', 64, 64, 64, 8, 1, ratio));
+  cases.push(convCase('ResNet-20 16→32', 64, 16, 32, 32, 2, ratio));
+  cases.push(convCase('ResNet-20 32→64', 64, 32, 64, 16, 2, ratio));
+  cases.push(mlpCase(64, ratio, 'in'));
+  cases.push(mlpCase(64, ratio, 'out'));
+}
+cases.push(convCase('small CNN conv2', 128, 16, 32, 14, 1, { n: 2, m: 4 }));
+cases.push(mlpCase(128, { n: 2, m: 4 }, 'in'));
+
+const only = process.env.ONLY;
+const rounds = Number(process.env.ROUNDS ?? 5);
+const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+const fmt = (ms: number) => `${ms.toFixed(2)} ms`;
+const rows: string[][] = [];
+for (const k of cases) {
+  const name = `${k.label}, ${k.ratio.n}:${k.ratio.m} '${k.axis}'`;
+  if (only && !name.includes(only)) continue;
+  // the kernel must agree with the dense op before it is timed
+  const want = k.dense(), got = k.sparse();
+  const err = max(abs(sub(got, want))).item() / Math.max(1e-6, max(abs(want)).item());
+  if (!(err < 1e-4)) throw new Error(`${name}: wasm kernel differs from the dense op (relative max error ${err})`);
+  const dS: number[] = [], sS: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    // interleaved rounds, so drift on a shared machine hits both sides alike
+    dS.push(timeIt(() => void k.dense(), { reps: 5, warmup: 1 }).median);
+    sS.push(timeIt(() => void k.sparse(), { reps: 5, warmup: 1 }).median);
+  }
+  const d = med(dS), s = med(sS);
+  rows.push([name, fmt(d), fmt(s), `${(s / d).toFixed(2)}×`]);
+  console.log(rows[rows.length - 1]!.join(' | '));
+}
+
+if (!only)
+  writeSection(
+    'sparse-kernels',
+    [
+      '## @ssam/sparse: WebAssembly N:M kernels vs the dense op on W ⊙ M',
+      '',
+      `${machineLine()}. Command: \`pnpm --filter @ssam/sparse bench:kernels\` (taskset -c 0). Medians of ${rounds} interleaved rounds of 5 runs.`,
+      `Dense side: @ssam/tensor conv2dBackInput / matmul on W ⊙ M, backend ${currentBackend().describe?.() ?? currentBackend().name}.`,
+      'Sparse side: nmConv2dBackInputWasm / nmMatmulTWasm on the compressed weight, every JS cost included (CSR reuse, copies in and out of wasm memory).',
+      '',
+      markdownTable(['input-gradient product, ratio, group axis', 'dense op on W ⊙ M', 'wasm N:M kernel', 'ratio'], rows),
+    ].join('\n'),
+  );

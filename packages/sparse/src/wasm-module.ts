@@ -1,0 +1,96 @@
+import { cast, type Tensor } from '@ssam/tensor';
+import { dataOf } from '@ssam/tensor/trace';
+
+/*
+ * Loading dist/ssam-sparse.wasm (built from assembly/ by scripts/build-wasm.mjs) and a per-call
+ * bump allocator over its memory. Node only; elsewhere wasmAvailable() is false and callers use
+ * the TypeScript kernels.
+ */
+
+interface Memory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+/** The module's exports; pointers are byte offsets into `memory`. */
+export interface Exports {
+  readonly memory: Memory;
+  spmm(rowPtr: number, offs: number, vals: number, rows: number, d: number, z: number, ldz: number, qp: number): void;
+  spmmPairs(lists: number, nLists: number, offs: number, vals: number, d: number, z: number, ldz: number, qp: number, qc: number): void;
+  gatherVals(values: number, src: number, out: number, len: number): void;
+  padPlanes(dy: number, n0: number, nb: number, o: number, ho: number, wo: number, d: number, dStride: number, imgStride: number, ws: number, hp: number, wp: number, t: number, l: number): void;
+  scatterPhase(z: number, ldz: number, nb: number, ni: number, imgStride: number, ws: number, dx: number, n0: number, h: number, w: number, ph: number, pw: number, sh: number, sw: number, ha: number, wa: number): void;
+  transpose(src: number, rows: number, cols: number, lds: number, dst: number, ld: number): void;
+}
+
+let loaded: Exports | null | undefined;
+let loadError = '';
+
+/** The WebAssembly global, typed minimally (the tsconfig lib has no DOM/wasm types). */
+type Wasm = { Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: unknown } };
+type NodeFs = { readFileSync(p: string): Uint8Array };
+type NodeUrl = { fileURLToPath(u: URL): string };
+
+function load(): Exports | null {
+  if (loaded !== undefined) return loaded;
+  // Node only (process.getBuiltinModule, Node ≥ 20.16); elsewhere the TypeScript kernels run.
+  const proc = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown } }).process;
+  const wasm = (globalThis as { WebAssembly?: Wasm }).WebAssembly;
+  if (!proc?.getBuiltinModule || !wasm) {
+    loadError = 'needs Node.js >= 20.16 with WebAssembly';
+    return (loaded = null);
+  }
+  const fs = proc.getBuiltinModule('node:fs') as NodeFs, url = proc.getBuiltinModule('node:url') as NodeUrl;
+  for (const rel of ['./ssam-sparse.wasm', '../dist/ssam-sparse.wasm']) {
+    try {
+      const bytes = fs.readFileSync(url.fileURLToPath(new URL(rel, import.meta.url)));
+      loaded = new wasm.Instance(new wasm.Module(bytes), {}).exports as Exports;
+      return loaded;
+    } catch (e) {
+      loadError = e instanceof Error ? e.message : String(e);
+    }
+  }
+  loaded = null;
+  return loaded;
+}
+
+/** Whether dist/ssam-sparse.wasm loaded (build it with `node scripts/build-wasm.mjs`). */
+export function wasmAvailable(): boolean {
+  return load() !== null;
+}
+
+export function need(op: string): Exports {
+  const w = load();
+  if (!w) throw new Error(`${op}: dist/ssam-sparse.wasm is not available (${loadError}); build it with \`node packages/sparse/scripts/build-wasm.mjs\` or use the TypeScript kernel`);
+  return w;
+}
+
+/** The float32 elements of a tensor, without a copy when it already is float32 (read only). */
+export const f32 = (t: Tensor): Float32Array => dataOf(t.dtype === 'float32' ? t : cast(t, 'float32')) as Float32Array;
+
+/**
+ * Bump allocator for one call: `take(floats)` returns a 64-byte aligned byte offset; `commit()`
+ * grows the memory once to fit everything taken. Views must be made after commit (growing
+ * detaches the old buffer).
+ */
+export class Arena {
+  private top = 1024;
+  constructor(readonly w: Exports) {}
+  take(floats: number): number {
+    const p = this.top;
+    this.top += Math.ceil((floats * 4) / 64) * 64 + 64;
+    return p;
+  }
+  commit(): void {
+    const have = this.w.memory.buffer.byteLength;
+    if (this.top > have) this.w.memory.grow(Math.ceil((this.top - have) / 65536));
+  }
+  /** Copies `src` to byte offset p. */
+  put(p: number, src: Float32Array | Int32Array): void {
+    if (src instanceof Float32Array) new Float32Array(this.w.memory.buffer, p, src.length).set(src);
+    else new Int32Array(this.w.memory.buffer, p, src.length).set(src);
+  }
+  /** A copy of `len` floats at byte offset p. */
+  read(p: number, len: number): Float32Array {
+    return new Float32Array(this.w.memory.buffer, p, len).slice();
+  }
+}

@@ -1,0 +1,133 @@
+import type { NMCompressed } from './compress.js';
+
+/*
+ * Host-side plans for the WebAssembly kernels, built once per mask pattern (c.positions is shared
+ * by every compression with one mask tensor) and layout, then reused while the weights change:
+ *   - pair lists (assembly/pairs.ts) when the OUTPUT rows carry the N:M groups and the ratio is
+ *     2:4 or 1:2: blocks of 4 rows, and per block one list per pair of rows that a reduced index
+ *     hits (2:4: the 2 kept rows of the group; 1:2: one row in each of the block's two groups);
+ *   - a CSR (assembly/spmm.ts) for every other pattern.
+ * A `Layout` maps each kept entry (its flat position in the dense weight) to its output row and
+ * reduced key (or −1: not part of this product, e.g. a tap of another stride phase), and each key
+ * to its byte offset into D. `src` holds, per kernel value slot, the index into c.values (−1: 0).
+ */
+
+export interface Layout {
+  readonly rows: number;
+  readonly keys: number;
+  rowOf(pos: number): number;
+  keyOf(pos: number): number;
+  offOf(key: number): number;
+}
+
+/** Lists [ra, rb, init, e0, e1] (entry ranges start at `base`), byte offsets and value sources. */
+export interface PairPlan {
+  readonly lists: Int32Array;
+  readonly nLists: number;
+  readonly offs: Int32Array;
+  readonly src: Int32Array;
+}
+export interface CsrPlan {
+  readonly ptr: Int32Array;
+  readonly offs: Int32Array;
+  readonly src: Int32Array;
+}
+
+/** Whether the pair kernel applies: 2:4 or 1:2 with groups along the product's output rows. */
+export const pairable = (c: NMCompressed, rowsAxis: 'in' | 'out'): boolean => c.axis === rowsAxis && ((c.n === 2 && c.m === 4) || (c.n === 1 && c.m === 2));
+
+// Row pairs (local rows of a 4-row block) in list order; the first two cover the block, so they
+// initialise its rows and the others add. 1:2 never pairs rows of one group ({0,1} or {2,3}).
+const ORDER: Record<string, readonly (readonly [number, number])[]> = {
+  '2:4': [[0, 1], [2, 3], [0, 2], [1, 3], [0, 3], [1, 2]],
+  '1:2': [[0, 2], [1, 3], [0, 3], [1, 2]],
+};
+const TAIL: readonly (readonly [number, number])[] = [[0, -1], [1, -1]];
+
+/** Pair lists for rows grouped 2:4 / 1:2; row `layout.rows` is the dummy partner of a 1:2 tail. */
+export function pairPlan(c: NMCompressed, L: Layout, base: number): PairPlan {
+  const order = ORDER[`${c.n}:${c.m}`]!;
+  const blocks = Math.ceil(L.rows / 4), R = L.keys, tailBlock = L.rows % 4 === 0 ? -1 : blocks - 1;
+  const a = new Int32Array(blocks * R).fill(-1), b = new Int32Array(blocks * R).fill(-1);
+  const P = c.positions;
+  for (let k = 0; k < P.length; k++) {
+    const key = L.keyOf(P[k]!);
+    if (key < 0) continue;
+    const row = L.rowOf(P[k]!), s = (row >> 2) * R + key;
+    if (a[s]! < 0) a[s] = k;
+    else if (b[s]! < 0) b[s] = k;
+    else throw new Error(`pairPlan: more than two kept entries of block ${row >> 2} at reduced index ${key}`);
+  }
+  const typeIx = new Int8Array(16).fill(-1);
+  order.forEach(([x, y], t) => ((typeIx[x * 4 + y] = t), (typeIx[y * 4 + x] = t)));
+  const T = order.length;
+  // type of each slot (−1: empty), and counts per (block, type)
+  const type = new Int8Array(blocks * R).fill(-1);
+  const cnt = new Int32Array(blocks * T);
+  for (let s = 0; s < a.length; s++) {
+    if (a[s]! < 0) continue;
+    const blk = (s / R) | 0, ja = L.rowOf(P[a[s]!]!) & 3;
+    let t: number;
+    if (b[s]! < 0) {
+      if (blk !== tailBlock) throw new Error(`pairPlan: block ${blk} keeps one entry at reduced index ${s % R}; ${c.n}:${c.m} needs two`);
+      t = ja;
+    } else t = typeIx[ja * 4 + (L.rowOf(P[b[s]!]!) & 3)]!;
+    type[s] = t;
+    cnt[blk * T + t]!++;
+  }
+  const lists: number[] = [];
+  const start = new Int32Array(blocks * T);
+  let e = 0;
+  for (let blk = 0; blk < blocks; blk++) {
+    const pairs = blk === tailBlock ? TAIL : order;
+    for (let t = 0; t < pairs.length; t++) {
+      const n = cnt[blk * T + t]!, init = t < 2;
+      if (n === 0 && !init) continue;
+      const [x, y] = pairs[t]!;
+      start[blk * T + t] = e;
+      lists.push(blk * 4 + x, y < 0 ? L.rows : blk * 4 + y, init ? 1 : 0, base + e, base + e + n);
+      e += n;
+    }
+  }
+  const offs = new Int32Array(e), src = new Int32Array(2 * e);
+  for (let s = 0; s < a.length; s++) {
+    const t = type[s]!;
+    if (t < 0) continue;
+    const blk = (s / R) | 0, at = start[blk * T + t]!++;
+    offs[at] = L.offOf(s % R);
+    // slot A belongs to the list's first row
+    const ka = a[s]!, kb = b[s]!;
+    const swap = kb >= 0 && (L.rowOf(P[ka]!) & 3) !== (blk === tailBlock ? TAIL : order)[t]![0];
+    src[2 * at] = swap ? kb : ka;
+    src[2 * at + 1] = swap ? ka : kb;
+  }
+  return { lists: Int32Array.from(lists), nLists: lists.length / 5, offs, src };
+}
+
+/** CSR over the output rows, entries in compressed order within a row (any N:M, any axis). */
+export function csrPlan(c: NMCompressed, L: Layout): CsrPlan {
+  const P = c.positions;
+  const ptr = new Int32Array(L.rows + 1);
+  for (let k = 0; k < P.length; k++) if (L.keyOf(P[k]!) >= 0) ptr[L.rowOf(P[k]!) + 1]!++;
+  for (let r = 0; r < L.rows; r++) ptr[r + 1]! += ptr[r]!;
+  const fill = ptr.slice(0, L.rows);
+  const offs = new Int32Array(ptr[L.rows]!), src = new Int32Array(ptr[L.rows]!);
+  for (let k = 0; k < P.length; k++) {
+    const key = L.keyOf(P[k]!);
+    if (key < 0) continue;
+    const at = fill[L.rowOf(P[k]!)]!++;
+    offs[at] = L.offOf(key);
+    src[at] = k;
+  }
+  return { ptr, offs, src };
+}
+
+const cache = new WeakMap<Int32Array, Map<string, unknown>>();
+/** The plan for (mask pattern, key), built by `make` on first use. */
+export function cached<T>(c: NMCompressed, key: string, make: () => T): T {
+  let m = cache.get(c.positions);
+  if (!m) cache.set(c.positions, (m = new Map()));
+  let p = m.get(key) as T | undefined;
+  if (p === undefined) m.set(key, (p = make()));
+  return p;
+}
