@@ -69,10 +69,25 @@ describe('parseTrainConfig', () => {
     expect(err({ optimizer: 'ssam-f', pattern: 'nm:1:4', sparsity: '0.5' })).toMatch(/contradicts --pattern nm:1:4/);
     expect(err({ optimizer: 'ssam-f', pattern: 'nm:4:2' })).toMatch(/1 <= N < M/);
     expect(err({ optimizer: 'ssam-d', pattern: 'structured' })).toMatch(/needs --optimizer ssam-f/);
+    // The shorthand N:M is the same pattern, written back in full for reruns.
+    const short = ok({ optimizer: 'ssam-f', pattern: '2:4' });
+    expect(short.pattern).toEqual({ kind: 'nm', n: 2, m: 4 });
+    expect(configToRaw(short).pattern).toBe('nm:2:4');
+  });
+
+  it('takes the implicit form as its own optimizer name, for ssam-f only', () => {
+    const c = ok({ optimizer: 'ssam-f-implicit', pattern: 'nm:2:4' });
+    expect(c).toMatchObject({ optimizer: 'ssam-f-implicit', pattern: { kind: 'nm', n: 2, m: 4 }, sparsity: 0.5 });
+    expect(ok(configToRaw(c))).toEqual(c);
+    expect(rerunCommand(c)).toMatch(/--optimizer ssam-f-implicit .*--pattern nm:2:4/);
+    expect(ok({ optimizer: 'ssam-f-implicit', pattern: 'structured', sparsity: '0.8' })).toMatchObject({ pattern: { kind: 'structured' }, sparsity: 0.8 });
+    expect(err({ optimizer: 'sam-implicit' })).toBe('--optimizer sam-implicit: the implicit form needs SSAM-F\'s Fisher mask; use --optimizer ssam-f-implicit (sam has no mask)');
+    expect(err({ optimizer: 'ssam-d-implicit' })).toMatch(/use --optimizer ssam-f-implicit \(ssam-d grows random masks/);
+    expect(err({ optimizer: 'sam', pattern: 'nm:2:4' })).toMatch(/^--pattern nm:2:4 needs --optimizer ssam-f or ssam-f-implicit \(the Fisher mask\); sam has no mask/);
   });
 
   it('names the flag, the allowed values and what it got', () => {
-    expect(err({ optimizer: 'adam' })).toBe("--optimizer must be one of sgd, sam, asam, ssam-f, ssam-d; got 'adam'");
+    expect(err({ optimizer: 'adam' })).toBe("--optimizer must be one of sgd, sam, asam, ssam-f, ssam-f-implicit, ssam-d; got 'adam'");
     expect(err({ epochs: '2.5' })).toBe("--epochs must be an integer >= 1, got '2.5'");
     expect(err({ lr: 'fast' })).toBe("--lr must be a number > 0, got 'fast'");
     expect(err({ data: 'imagenet' })).toMatch(/^--data must be one of mnist, fashion-mnist, cifar10, cifar100, iris/);

@@ -36,8 +36,13 @@ export interface TrainConfig {
   readonly budget: string;
 }
 
-export const OPTIMIZERS = ['sgd', 'sam', 'asam', 'ssam-f', 'ssam-d'] as const;
+export const OPTIMIZERS = ['sgd', 'sam', 'asam', 'ssam-f', 'ssam-f-implicit', 'ssam-d'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+/** The optimizers whose mask is SSAM-F's Fisher selection (the ones `--pattern` shapes). */
+export const FISHER_MASKED: readonly OptimizerName[] = ['ssam-f', 'ssam-f-implicit'];
+export const takesPattern = (o: string): boolean => (FISHER_MASKED as readonly string[]).includes(o);
+
 export type Pattern = { readonly kind: 'unstructured' } | { readonly kind: 'structured' } | { readonly kind: 'nm'; readonly n: number; readonly m: number };
 
 export const DATASETS = ['mnist', 'fashion-mnist', 'cifar10', 'cifar100', 'iris'] as const;
@@ -69,15 +74,30 @@ const flag = (raw: Raw, key: string): E.Either<UsageError, boolean> => {
   return E.left(new UsageError(`--${key} is a switch and takes no value; got '${String(v)}'`));
 };
 
+/**
+ * `--optimizer` values, with a pointed message for an implicit form that does not exist: the
+ * implicit sparse perturbation needs a mask refreshed from the Fisher (SSAM-F) before pass 1.
+ */
+function optimizerName(raw: Raw): E.Either<UsageError, OptimizerName> {
+  const v = String(raw.optimizer ?? 'sgd');
+  const implicitOf = /^(.*)-implicit$/.exec(v)?.[1];
+  if (implicitOf !== undefined && !takesPattern(v))
+    return E.left(new UsageError(
+      `--optimizer ${v}: the implicit form needs SSAM-F's Fisher mask; use --optimizer ssam-f-implicit` +
+        (implicitOf === 'ssam-d' ? ' (ssam-d grows random masks during the step, which the implicit form cannot use)' : implicitOf === 'sam' || implicitOf === 'asam' ? ` (${implicitOf} has no mask)` : ''),
+    ));
+  return oneOf(raw, 'optimizer', 'optimizer', OPTIMIZERS, 'sgd');
+}
+
 export function parsePattern(v: string): E.Either<UsageError, Pattern> {
   if (v === 'unstructured' || v === 'structured') return E.right({ kind: v });
-  const m = /^nm:(\d+):(\d+)$/.exec(v);
+  const m = /^(?:nm:)?(\d+):(\d+)$/.exec(v);
   if (m) {
     const n = Number(m[1]), mm = Number(m[2]);
     if (n >= 1 && n < mm) return E.right({ kind: 'nm', n, m: mm });
     return E.left(new UsageError(`--pattern nm:N:M needs 1 <= N < M, got '${v}'`));
   }
-  return E.left(new UsageError(`--pattern must be unstructured, structured or nm:N:M (e.g. nm:2:4); got '${v}'`));
+  return E.left(new UsageError(`--pattern must be unstructured, structured or nm:N:M (e.g. nm:2:4, or just 2:4); got '${v}'`));
 }
 
 /** `cifar10:/path/to/dir` → ['cifar10', '/path/to/dir']. */
@@ -100,8 +120,8 @@ export function parseWidth(v: unknown): E.Either<UsageError, readonly number[]> 
 
 /** Options that only make sense together (a pattern for SSAM-F, a sparsity that N:M implies). */
 function checkCombination(raw: Raw, optimizer: OptimizerName, pattern: Pattern, sparsity: number): E.Either<UsageError, void> {
-  if (pattern.kind !== 'unstructured' && optimizer !== 'ssam-f')
-    return E.left(new UsageError(`--pattern ${raw.pattern} needs --optimizer ssam-f (the Fisher mask); ${optimizer} ${optimizer === 'ssam-d' ? 'grows random unstructured masks' : 'has no mask'}`));
+  if (pattern.kind !== 'unstructured' && !takesPattern(optimizer))
+    return E.left(new UsageError(`--pattern ${raw.pattern} needs --optimizer ssam-f or ssam-f-implicit (the Fisher mask); ${optimizer} ${optimizer === 'ssam-d' ? 'grows random unstructured masks' : 'has no mask'}`));
   if (pattern.kind === 'nm' && raw.sparsity !== undefined && Math.abs(sparsity - (1 - pattern.n / pattern.m)) > 1e-12)
     return E.left(new UsageError(`--sparsity ${sparsity} contradicts --pattern nm:${pattern.n}:${pattern.m}, which perturbs ${pattern.n} of every ${pattern.m} (sparsity ${1 - pattern.n / pattern.m}); leave --sparsity out`));
   return E.right(undefined);
@@ -114,7 +134,7 @@ export function parseTrainConfig(raw: Raw, models: readonly string[]): E.Either<
   const fields = sequenceS(E.Apply)({
     model: oneOf(raw, 'model', 'model', models, 'mlp'),
     data: parseData(String(raw.data ?? 'mnist')),
-    optimizer: oneOf(raw, 'optimizer', 'optimizer', OPTIMIZERS, 'sgd'),
+    optimizer: optimizerName(raw),
     sparsity: num(raw, 'sparsity', 'sparsity', (v) => v >= 0 && v <= 1, 'a number in [0, 1]', 0.5),
     pattern: parsePattern(String(raw.pattern ?? 'unstructured')),
     rho: num(raw, 'rho', 'rho', (v) => v >= 0, 'a number >= 0', raw.optimizer === 'asam' ? 2.0 : 0.05),

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { UsageError } from './config.js';
+import { OPTIMIZERS, UsageError } from './config.js';
 import { processIo, type Io } from './commands/shared.js';
 import { addTrainingOptions, explicitOptions } from './options.js';
 import { cliVersion } from './versions.js';
@@ -22,6 +22,7 @@ Examples:
   $ ssam train                                             SGD, MLP on MNIST (budget quick)
   $ ssam train --optimizer ssam-f --sparsity 0.5 --rho 0.1 --out runs/ssamf
   $ ssam train --optimizer ssam-f --pattern nm:2:4 --model cnn --data fashion-mnist
+  $ ssam train --optimizer ssam-f-implicit --pattern nm:2:4 --model cnn   implicit form, sparse N:M kernels
   $ ssam train --model resnet20 --data cifar10 --augment --epochs 200 --batch-size 128 --lr 0.1 --optimizer ssam-d
   $ ssam train --out runs/ssamf --resume                   continue after a crash or kill
   $ ssam train --budget tiny --json                        machine-readable output
@@ -34,6 +35,7 @@ Examples:
   $ ssam compare --budget tiny                             seconds (smoke test)
   $ ssam compare --optimizers sgd,sam,asam --seeds 3 --epochs 5
   $ ssam compare --data fashion-mnist --model cnn --sparsity 0.9
+  $ ssam compare --optimizers sgd,sam,ssam-f,ssam-f-implicit --pattern nm:2:4 --seeds 3
   $ ssam compare --out runs/cmp --resume                   finish an interrupted comparison
 
 Writes <out>/summary.md, results.csv, curves.csv, loss.svg/png, accuracy.svg/png and one run folder per optimizer and seed.`;
@@ -56,7 +58,7 @@ function program(io: Io, argv: readonly string[], done: (p: Promise<number> | nu
   });
 
   const compare = addTrainingOptions(new Command('compare').description('run several optimizers (and seeds) on one setup; prints a table, writes a report'), { withOptimizer: false })
-    .option('--optimizers <list>', 'comma-separated optimizers (default sgd,sam,ssam-f,ssam-d)')
+    .option('--optimizers <list>', `comma-separated optimizers among ${OPTIMIZERS.join(', ')} (default sgd,sam,ssam-f,ssam-d); --pattern applies to ssam-f and ssam-f-implicit only`)
     .option('--seeds <n>', 'seeds per optimizer: --seed, --seed + 1, ... (default 1)');
   compare.addHelpText('after', COMPARE_EXAMPLES).action((_o, cmd: Command) => {
     const o = cmd.opts();

@@ -9,9 +9,9 @@ export function addTrainingOptions(cmd: Command, { withOptimizer }: { withOptimi
   opt('--model <name>', `model: ${MODEL_NAMES.join(', ')} (default mlp)`);
   opt('--width <n,...>', 'hidden widths of --model mlp, e.g. 256,128 (default from --budget)');
   opt('--data <name[:dir]>', `data set: ${DATASETS.join(', ')}; cifar10 reads data-cache/cifar10 unless a dir is given (default mnist)`);
-  if (withOptimizer) opt('--optimizer <name>', `${OPTIMIZERS.join(', ')} (default sgd)`);
+  if (withOptimizer) opt('--optimizer <name>', `${OPTIMIZERS.join(', ')} (default sgd). ssam-f-implicit: SSAM-F in the implicit form (pass 1 back-propagates input gradients through W ⊙ M, ε dense); fast with an N:M --pattern, correct but not faster with unstructured or structured masks`);
   opt('--sparsity <s>', 'SSAM: fraction of entries NOT perturbed, in [0, 1] (default 0.5)');
-  opt('--pattern <p>', 'SSAM-F mask pattern: unstructured, structured or nm:N:M such as nm:2:4 (default unstructured)');
+  opt('--pattern <p>', 'ssam-f / ssam-f-implicit mask pattern: unstructured, structured or nm:N:M such as nm:2:4 (or 2:4; groups of M input channels; weights whose input size M does not divide are left out). Only N:M runs the sparse kernels of ssam-f-implicit (default unstructured)');
   opt('--rho <r>', 'SAM radius ρ (default 0.05; asam 2.0)');
   opt('--lr <η>', 'peak learning rate (default 0.1)');
   opt('--momentum <μ>', 'SGD momentum (default 0.9)');

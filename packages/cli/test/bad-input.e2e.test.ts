@@ -19,7 +19,7 @@ function expectUsageError(args: readonly string[], pattern: RegExp): void {
 describe('bad input', () => {
   it('rejects an unknown option', () => expectUsageError(['train', '--learning-rate', '0.1'], /unknown option '--learning-rate'/));
 
-  it('rejects an unknown value', () => expectUsageError(['train', '--optimizer', 'adam'], /--optimizer must be one of sgd, sam, asam, ssam-f, ssam-d; got 'adam'/));
+  it('rejects an unknown value', () => expectUsageError(['train', '--optimizer', 'adam'], /--optimizer must be one of sgd, sam, asam, ssam-f, ssam-f-implicit, ssam-d; got 'adam'/));
 
   it('rejects a sparsity outside [0, 1]', () => expectUsageError(['train', '--optimizer', 'ssam-f', '--sparsity', '1.5'], /--sparsity must be a number in \[0, 1\], got '1.5'/));
 

@@ -56,7 +56,7 @@ describe('ssam compare', () => {
     const dir = path.join(tmpDir('compare-bad'), 'r');
     const r = ssam(['compare', '--optimizers', 'sgd,adam', '--out', dir]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--optimizers must list some of sgd, sam, asam, ssam-f, ssam-d/);
+    expect(r.stderr).toMatch(/--optimizers must list some of sgd, sam, asam, ssam-f, ssam-f-implicit, ssam-d/);
     expect(existsSync(dir)).toBe(false);
   });
 });

@@ -16,6 +16,7 @@ describe('ssam --help', () => {
     for (const f of flags) expect(r.stdout).toContain(f);
     expect(r.stdout).toMatch(/tiny \(/);
     expect(r.stdout).toContain('$ ssam train --out runs/ssamf --resume');
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('ssam-f-implicit: SSAM-F in the implicit form');
   });
 
   it('has help for compare and data prepare', () => {

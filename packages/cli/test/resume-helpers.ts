@@ -41,9 +41,9 @@ async function killMidEpoch(args: readonly string[], out: string): Promise<{ ste
  * Runs `optimizer` once uninterrupted, once SIGKILLed mid-epoch and resumed; the two must end with
  * the same model.safetensors bytes, metrics (time columns aside) and step log.
  */
-export async function checkKillAndResume(optimizer: string): Promise<void> {
+export async function checkKillAndResume(optimizer: string, extra: readonly string[] = []): Promise<void> {
   const root = tmpDir(`resume-${optimizer}`);
-  const args = [...RUN, '--optimizer', optimizer, '--fisher-samples', '16', '--seed', '3'];
+  const args = [...RUN, '--optimizer', optimizer, '--fisher-samples', '16', '--seed', '3', ...extra];
   const whole = path.join(root, 'whole');
   const r0 = ssam([...args, '--out', whole]);
   expect(r0.status, r0.stderr).toBe(0);

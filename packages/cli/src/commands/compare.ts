@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { withBackend } from '@ssam/tensor';
-import { OPTIMIZERS, UsageError, type TrainConfig } from '../config.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { OPTIMIZERS, parsePattern, takesPattern, UsageError, type TrainConfig } from '../config.js';
 import { aggregate, type RunResult } from '../compare/aggregate.js';
 import { TABLE_HEADER, tableCells, textTable } from '../compare/table.js';
 import { TRAINING_KEYS, withBudget } from '../options.js';
 import { chooseBackend } from '../setup/backend.js';
 import { effectiveConfig, loadRunData } from '../setup/datasets.js';
 import { DivergedError, trainLoop, type RunSummary } from '../train/loop.js';
+import { nmNote } from '../setup/nm-fit.js';
 import { prepareRun } from '../train/prepare.js';
 import { writeRunConfig } from '../train/run-config.js';
 import { readJson, RunDir, writeJson } from '../train/run-dir.js';
@@ -52,6 +54,19 @@ function parseSeeds(v: string | undefined): number {
   return n;
 }
 
+/**
+ * The raw options of one optimizer in the comparison. `--pattern` shapes the Fisher mask of ssam-f
+ * and ssam-f-implicit; the others run without it (ssam-d at the sparsity an N:M pattern implies,
+ * so every sparse optimizer perturbs the same fraction).
+ */
+export function optionsFor(raw: Record<string, unknown>, optimizer: string): Record<string, unknown> {
+  if (raw.pattern === undefined || takesPattern(optimizer)) return raw;
+  const { pattern, ...rest } = raw;
+  const p = parsePattern(String(pattern));
+  if (optimizer === 'ssam-d' && E.isRight(p) && p.right.kind === 'nm' && rest.sparsity === undefined) return { ...rest, sparsity: 1 - p.right.n / p.right.m };
+  return rest;
+}
+
 /** `ssam compare`: every optimizer × seed on one setup, then a table and a report folder. */
 export async function compareCommand(explicit0: Record<string, unknown>, flags: CompareFlags, io: Io, argv: readonly string[]): Promise<number> {
   let explicit = explicit0;
@@ -74,11 +89,15 @@ export async function compareCommand(explicit0: Record<string, unknown>, flags: 
     seeds = parseSeeds(flags.seeds);
   }
   const raw = withBudget(explicit);
-  const seed0 = configOrThrow(raw).seed;
+  if (raw.pattern !== undefined && String(raw.pattern) !== 'unstructured' && !optimizers.some(takesPattern))
+    throw new UsageError(`--pattern ${String(raw.pattern)} shapes the mask of ssam-f and ssam-f-implicit; --optimizers lists neither (${optimizers.join(',')})`);
+  const seed0 = configOrThrow(optionsFor(raw, 'sgd')).seed;
   const jobs: { optimizer: string; seed: number; config: TrainConfig }[] = [];
   for (const optimizer of optimizers)
-    for (let s = 0; s < seeds; s++) jobs.push({ optimizer, seed: seed0 + s, config: configOrThrow({ ...raw, optimizer, seed: seed0 + s }) });
+    for (let s = 0; s < seeds; s++) jobs.push({ optimizer, seed: seed0 + s, config: configOrThrow({ ...optionsFor(raw, optimizer), optimizer, seed: seed0 + s }) });
   const first = jobs[0]!.config;
+  // The sparsity and pattern line describes the Fisher-masked runs when there are some.
+  const masked = (jobs.find((j) => takesPattern(j.optimizer)) ?? jobs[0]!).config;
   if (!flags.resume) {
     out = flags.out ?? defaultOut(`compare-${first.data}-${first.model}`);
     checkFreshOut(out, 'compare.json');
@@ -99,7 +118,8 @@ export async function compareCommand(explicit0: Record<string, unknown>, flags: 
       setup = [
         `data: ${data.name}, ${data.train.length.toLocaleString('en-US')} training and ${data.test.length.toLocaleString('en-US')} test examples${first.augment ? ', augmented' : ''}`,
         `model: ${first.model}${first.model === 'mlp' ? ` ${[data.train.shape.reduce((a, b) => a * b, 1), ...first.width, data.train.numClasses].join('-')}` : ''} (${prepared[0]!.paramCount.toLocaleString('en-US')} parameters)`,
-        `training: ${first.epochs} epochs × ${stepsPerEpoch} steps of ${first.batchSize}, lr ${first.lr} (${first.schedule}), momentum ${first.momentum}, weight decay ${first.weightDecay}; ρ ${first.rho}, sparsity ${first.sparsity} (${first.pattern.kind === 'nm' ? `nm:${first.pattern.n}:${first.pattern.m}` : first.pattern.kind}); budget ${first.budget}`,
+        `training: ${first.epochs} epochs × ${stepsPerEpoch} steps of ${first.batchSize}, lr ${first.lr} (${first.schedule}), momentum ${first.momentum}, weight decay ${first.weightDecay}; ρ ${first.rho}, sparsity ${masked.sparsity} (${masked.pattern.kind === 'nm' ? `nm:${masked.pattern.n}:${masked.pattern.m}` : masked.pattern.kind}); budget ${first.budget}`,
+        ...prepared.flatMap((r) => (r.nmExcluded.length && r.config.pattern.kind === 'nm' ? [`${r.config.optimizer}: ${nmNote(r.config.optimizer, r.nmExcluded, r.config.pattern.m)}`] : [])),
         `seeds: ${[...new Set(jobs.map((j) => j.seed))].join(', ')}`,
         `backend: ${chosen.description}; Node ${process.version}`,
       ];
@@ -150,7 +170,7 @@ export async function compareCommand(explicit0: Record<string, unknown>, flags: 
     io.stdout.write(JSON.stringify({ event: 'compare', out, report, baseline, rows, setup }) + '\n');
   } else {
     io.stdout.write('\n' + textTable(TABLE_HEADER, tableCells(rows)));
-    io.stdout.write(`\nAccuracy ${seeds > 1 ? `mean ± std over ${seeds} seeds` : 'of one seed'}; step time relative to ${baseline}; mask density = fraction of weights perturbed.\nReport: ${report}\n`);
+    io.stdout.write(`\nAccuracy ${seeds > 1 ? `mean ± std over ${seeds} seeds` : 'of one seed'}; step time relative to ${baseline}; mask density = fraction of weights perturbed${optimizers.includes('ssam-f-implicit') ? " (ssam-f-implicit: the weights pass 1's input gradients flow through; its ε is dense)" : ''}.\nReport: ${report}\n`);
   }
   return 0;
 }

@@ -5,6 +5,7 @@ import { configToRaw, UsageError, type TrainConfig } from '../config.js';
 import { chooseBackend } from '../setup/backend.js';
 import { effectiveConfig, loadRunData } from '../setup/datasets.js';
 import { DivergedError, trainLoop, type RunSummary } from '../train/loop.js';
+import { nmNote } from '../setup/nm-fit.js';
 import { prepareRun } from '../train/prepare.js';
 import { readJson, RunDir } from '../train/run-dir.js';
 import { writeRunConfig, type RunConfigDoc } from '../train/run-config.js';
@@ -73,6 +74,7 @@ export async function trainCommand(explicit: Record<string, unknown>, flags: Tra
       }
       const say = (s: string) => !flags.quiet && !flags.json && io.stderr.write(s);
       say(`ssam train: ${config.optimizer} on ${config.model} (${run.paramCount.toLocaleString('en-US')} params), ${data.name} ${data.train.length}/${data.test.length} examples, ${config.epochs} epochs × ${run.stepsPerEpoch} steps, ${chosen.description}\n`);
+      if (run.nmExcluded.length && config.pattern.kind === 'nm') say(`  ${nmNote(config.optimizer, run.nmExcluded, config.pattern.m)}\n`);
       let summary: RunSummary;
       try {
         summary = trainLoop(run, dir, {

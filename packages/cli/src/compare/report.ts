@@ -80,7 +80,7 @@ export async function writeReport(r: ReportInput): Promise<string> {
     '',
     ...r.setup.map((s) => `- ${s}`),
     '',
-    `Accuracy and loss: ${seeds > 1 ? `mean ± standard deviation over ${seeds} seeds` : 'one seed'}; best = the best epoch's test accuracy, final = the last epoch's. Step time relative to ${r.baseline}. Mask density: fraction of weights perturbed (1 for SAM, – for SGD).`,
+    `Accuracy and loss: ${seeds > 1 ? `mean ± standard deviation over ${seeds} seeds` : 'one seed'}; best = the best epoch's test accuracy, final = the last epoch's. Step time relative to ${r.baseline}. Mask density: fraction of weights perturbed (1 for SAM, – for SGD); for ssam-f-implicit, the fraction of weights that pass 1's input gradients flow through (its ε is dense).`,
     '',
     markdownTable(TABLE_HEADER, tableCells(r.rows)),
     '![training loss](loss.svg)',

@@ -4,6 +4,7 @@ import {
 } from '@ssam/optim';
 import { random } from '@ssam/tensor';
 import type { Pattern, TrainConfig } from '../config.js';
+import { nmExclude } from './nm-fit.js';
 
 /** The learning-rate schedule of a run, per step (an epoch is `stepsPerEpoch` steps). */
 export function learningRate(c: TrainConfig, stepsPerEpoch: number): Schedule {
@@ -30,6 +31,12 @@ const maskPattern = (p: Pattern): MaskPattern => (p.kind === 'nm' ? { n: p.n, m:
  * The optimizer a config names. The base step is PyTorch SGD (momentum, coupled weight decay);
  * the SAM family wraps it. Options were validated by `parseTrainConfig`, so a throw here is a bug
  * or a combination the optimizer itself rejects (reported as a usage error by the caller).
+ * With an N:M pattern, weights whose input size is not a multiple of M are left out of the
+ * selection (see nm-fit.ts).
+ *
+ * ssam-f-implicit is SSAM-F in the TPAMI implicit form: the Fisher mask is refreshed before pass 1,
+ * whose input gradients flow through W ⊙ M (compressed N:M kernels for an N:M pattern; a dense
+ * W ⊙ M, same numbers but no speed-up, for unstructured and structured masks); ε is dense.
  */
 export function buildOptimizer(c: TrainConfig, stepsPerEpoch: number): GradientTransformation<any> {
   const base = sgd({ lr: learningRate(c, stepsPerEpoch), momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay });
@@ -42,9 +49,11 @@ export function buildOptimizer(c: TrainConfig, stepsPerEpoch: number): GradientT
     case 'asam':
       return asam({ rho: c.rho, base });
     case 'ssam-f':
+    case 'ssam-f-implicit':
       return ssamF({
         rho: c.rho, base, ...refresh, numSamples: c.fisherSamples, pattern: maskPattern(c.pattern),
-        ...(c.pattern.kind === 'nm' ? {} : { sparsity: c.sparsity }),
+        ...(c.pattern.kind === 'nm' ? { exclude: nmExclude(c.pattern.m) } : { sparsity: c.sparsity }),
+        ...(c.optimizer === 'ssam-f-implicit' ? { form: 'implicit' as const } : {}),
       });
     case 'ssam-d':
       return ssamD({

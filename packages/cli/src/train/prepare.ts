@@ -5,6 +5,7 @@ import { ArgumentError, random, type Key } from '@ssam/tensor';
 import { UsageError, type TrainConfig } from '../config.js';
 import type { RunData } from '../setup/datasets.js';
 import { buildModel } from '../setup/models.js';
+import { checkNMFit } from '../setup/nm-fit.js';
 import { buildOptimizer, learningRate } from '../setup/optimizer.js';
 import type { TrainState } from './step.js';
 
@@ -25,6 +26,8 @@ export interface PreparedRun {
   readonly lrAt: (step: number) => number;
   readonly keys: RunKeys;
   readonly paramCount: number;
+  /** N:M runs: the weights left out of the selection (their input size is not a multiple of M). */
+  readonly nmExcluded: readonly string[];
   /** The state at step 0 (params from `keys.init`). */
   readonly initial: TrainState;
 }
@@ -46,11 +49,13 @@ export function prepareRun(config: TrainConfig, data: RunData): PreparedRun {
   try {
     const optimizer = buildOptimizer(config, stepsPerEpoch);
     const [, params, modelState] = model.init(keys.init, [-1, ...data.train.shape]);
+    const nmExcluded = checkNMFit(config, params);
     const optState = optimizer.init(params);
     return {
       config, data, model, optimizer, stepsPerEpoch, keys,
       lrAt: learningRate(config, stepsPerEpoch),
       paramCount: countParams(params),
+      nmExcluded,
       initial: { params, modelState, optState },
     };
   } catch (e) {
