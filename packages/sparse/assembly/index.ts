@@ -1,4 +1,4 @@
 // The module's exports (scripts/build-wasm.mjs compiles this file into dist/ssam-sparse.wasm).
 export { spmm } from './spmm';
 export { spmmPairs, gatherVals } from './pairs';
-export { padPlanes, scatterPhase, transpose } from './layout';
+export { padPlanes, scatterPhase, scatterPair2, transpose } from './layout';

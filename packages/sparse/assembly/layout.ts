@@ -84,3 +84,38 @@ export function transpose(src: usize, rows: i32, cols: i32, lds: i32, dst: usize
     for (let b = rows; b < ld; b++) store<f32>(dst + (<usize>(k * ld + b) << 2), 0);
   }
 }
+
+/**
+ * Stride-2 columns: dx[n0 + k, i, ph + sh·a, 2b + c] = Zc[i, k·imgStride + a·ws + b] for c = 0, 1
+ * (the phases (ph, 0) and (ph, 1) at z0 and z1), interleaved 4 + 4 → 8 floats at a time.
+ * wa0 = ceil(w / 2) and wa1 = floor(w / 2) columns.
+ */
+export function scatterPair2(
+  z0: usize, z1: usize, ldz: i32, nb: i32, ni: i32, imgStride: i32, ws: i32,
+  dx: usize, n0: i32, h: i32, w: i32, ph: i32, sh: i32, ha: i32,
+): void {
+  const wa1 = w >> 1;
+  for (let k = 0; k < nb; k++) {
+    for (let i = 0; i < ni; i++) {
+      const zo = <usize>i * <usize>ldz + <usize>k * <usize>imgStride << 2;
+      let s0 = z0 + zo, s1 = z1 + zo;
+      let dst = dx + ((<usize>((n0 + k) * ni + i) * <usize>h + <usize>ph) * <usize>w << 2);
+      for (let a = 0; a < ha; a++) {
+        let b = 0;
+        for (; b + 4 <= wa1; b += 4) {
+          const x = v128.load(s0 + (<usize>b << 2)), y = v128.load(s1 + (<usize>b << 2));
+          v128.store(dst + (<usize>b << 3), v128.shuffle<f32>(x, y, 0, 4, 1, 5));
+          v128.store(dst + (<usize>b << 3), v128.shuffle<f32>(x, y, 2, 6, 3, 7), 16);
+        }
+        for (; b < wa1; b++) {
+          store<f32>(dst + (<usize>b << 3), load<f32>(s0 + (<usize>b << 2)));
+          store<f32>(dst + (<usize>b << 3), load<f32>(s1 + (<usize>b << 2)), 4);
+        }
+        if (w & 1) store<f32>(dst + (<usize>wa1 << 3), load<f32>(s0 + (<usize>wa1 << 2)));
+        s0 += <usize>ws << 2;
+        s1 += <usize>ws << 2;
+        dst += <usize>(sh * w) << 2;
+      }
+    }
+  }
+}

@@ -14,14 +14,16 @@
 
 /** List record: [ra, rb, init, e0, e1] as i32 (20 bytes). */
 const REC: usize = 20;
+/** Entry record: [offset, va, vb] (12 bytes). */
+const REC_E: usize = 12;
 
 /**
  * Runs `nLists` lists over Z rows of stride `ldz` floats and q in [0, qp) (qp a multiple of 16),
  * in chunks of `qc` floats (a multiple of 16): per chunk every list, per list every 16-float tile
  * of the chunk, so a list's entries stay in L1 and the chunk's D window in L2.
- * `offs[e]`: BYTE offset into D; `vals[2e], vals[2e + 1]`: va, vb. Pointers in bytes.
+ * Entry e is the 12-byte record at recs + 12e: [BYTE offset into D (i32), va (f32), vb (f32)].
  */
-export function spmmPairs(lists: usize, nLists: i32, offs: usize, vals: usize, d: usize, z: usize, ldz: i32, qp: i32, qc: i32): void {
+export function spmmPairs(lists: usize, nLists: i32, recs: usize, d: usize, z: usize, ldz: i32, qp: i32, qc: i32): void {
   const ldzb = <usize>ldz << 2;
   for (let q0 = 0; q0 < qp; q0 += qc) {
     const q1 = min(qp, q0 + qc);
@@ -30,7 +32,7 @@ export function spmmPairs(lists: usize, nLists: i32, offs: usize, vals: usize, d
       const za0 = z + <usize>load<i32>(rec) * ldzb, zb0 = z + <usize>load<i32>(rec, 4) * ldzb;
       const init = load<i32>(rec, 8) != 0;
       const e0 = <usize>load<i32>(rec, 12), e1 = <usize>load<i32>(rec, 16);
-      const pe = offs + (e1 << 2);
+      const pe = recs + e1 * REC_E;
       for (let q = q0; q < q1; q += 16) {
         const qb = <usize>q << 2;
         const za = za0 + qb, zb = zb0 + qb;
@@ -42,10 +44,10 @@ export function spmmPairs(lists: usize, nLists: i32, offs: usize, vals: usize, d
           b0 = v128.load(zb, 0); b1 = v128.load(zb, 16); b2 = v128.load(zb, 32); b3 = v128.load(zb, 48);
         }
         const dq = d + qb;
-        let po = offs + (e0 << 2), pv = vals + (e0 << 3);
-        while (po < pe) {
-          const p = dq + <usize>load<u32>(po);
-          const va = v128.load32_splat(pv), vb = v128.load32_splat(pv, 4);
+        let pr = recs + e0 * REC_E;
+        while (pr < pe) {
+          const p = dq + <usize>load<u32>(pr);
+          const va = v128.load32_splat(pr, 4), vb = v128.load32_splat(pr, 8);
           let x = v128.load(p, 0);
           a0 = f32x4.add(a0, f32x4.mul(va, x)); b0 = f32x4.add(b0, f32x4.mul(vb, x));
           x = v128.load(p, 16);
@@ -54,7 +56,7 @@ export function spmmPairs(lists: usize, nLists: i32, offs: usize, vals: usize, d
           a2 = f32x4.add(a2, f32x4.mul(va, x)); b2 = f32x4.add(b2, f32x4.mul(vb, x));
           x = v128.load(p, 48);
           a3 = f32x4.add(a3, f32x4.mul(va, x)); b3 = f32x4.add(b3, f32x4.mul(vb, x));
-          po += 4; pv += 8;
+          pr += REC_E;
         }
         v128.store(za, a0, 0); v128.store(za, a1, 16); v128.store(za, a2, 32); v128.store(za, a3, 48);
         v128.store(zb, b0, 0); v128.store(zb, b1, 16); v128.store(zb, b2, 32); v128.store(zb, b3, 48);
@@ -63,10 +65,26 @@ export function spmmPairs(lists: usize, nLists: i32, offs: usize, vals: usize, d
   }
 }
 
-/** out[k] = src[k] >= 0 ? values[src[k]] : 0 for k < len: the per-call values of a cached pattern. */
-export function gatherVals(values: usize, src: usize, out: usize, len: i32): void {
-  for (let k = 0; k < len; k++) {
-    const s = load<i32>(src + (<usize>k << 2));
-    store<f32>(out + (<usize>k << 2), s >= 0 ? load<f32>(values + (<usize>s << 2)) : 0);
+/**
+ * The per-call values of a cached pattern: for entry e and slot j < per, the f32 at
+ * recs + e·stride + 4 + 4j = values[src[e·per + j]] (src indexes c.values; the host puts a 0 at
+ * values[len(c.values)] for empty slots).
+ */
+export function gatherVals(values: usize, src: usize, recs: usize, entries: i32, stride: i32, per: i32): void {
+  let s = src, r = recs + 4;
+  const st = <usize>stride;
+  if (per == 2) {
+    for (let e = 0; e < entries; e++) {
+      store<f32>(r, load<f32>(values + (<usize>load<i32>(s) << 2)));
+      store<f32>(r, load<f32>(values + (<usize>load<i32>(s, 4) << 2)), 4);
+      s += 8;
+      r += st;
+    }
+  } else {
+    for (let e = 0; e < entries; e++) {
+      store<f32>(r, load<f32>(values + (<usize>load<i32>(s) << 2)));
+      s += 4;
+      r += st;
+    }
   }
 }

@@ -8,12 +8,12 @@
 // NOTE: float32 sums in entry order, so results differ from the float64 reference in the last bits.
 
 /**
- * All pointers in bytes. qp (the span of Z computed and read from D) is a multiple of 16; Z rows
+ * All pointers in bytes. Entry e is the 8-byte record at recs + 8e: [BYTE offset into D, value]. qp (the span of Z computed and read from D) is a multiple of 16; Z rows
  * are `ldz` floats apart.
  * NOTE: 16-float tiles (four accumulators). 32-float tiles (eight) were measured 2-3x slower on
  * V8 (x64): the accumulators, the splat and the loads no longer fit the SIMD registers.
  */
-export function spmm(rowPtr: usize, offs: usize, vals: usize, rows: i32, d: usize, z: usize, ldz: i32, qp: i32): void {
+export function spmm(rowPtr: usize, recs: usize, rows: i32, d: usize, z: usize, ldz: i32, qp: i32): void {
   for (let r = 0; r < rows; r++) {
     const e0 = load<i32>(rowPtr + (<usize>r << 2)), e1 = load<i32>(rowPtr + (<usize>(r + 1) << 2));
     const zr = z + (<usize>r * <usize>ldz << 2);
@@ -21,8 +21,8 @@ export function spmm(rowPtr: usize, offs: usize, vals: usize, rows: i32, d: usiz
       let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
       const dq = d + (<usize>q << 2);
       for (let e = e0; e < e1; e++) {
-        const v = v128.load32_splat(vals + (<usize>e << 2));
-        const p = dq + <usize>load<u32>(offs + (<usize>e << 2));
+        const v = v128.load32_splat(recs + (<usize>e << 3), 4);
+        const p = dq + <usize>load<u32>(recs + (<usize>e << 3));
         a0 = f32x4.add(a0, f32x4.mul(v, v128.load(p, 0)));
         a1 = f32x4.add(a1, f32x4.mul(v, v128.load(p, 16)));
         a2 = f32x4.add(a2, f32x4.mul(v, v128.load(p, 32)));

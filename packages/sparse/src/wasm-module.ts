@@ -14,11 +14,12 @@ interface Memory {
 /** The module's exports; pointers are byte offsets into `memory`. */
 export interface Exports {
   readonly memory: Memory;
-  spmm(rowPtr: number, offs: number, vals: number, rows: number, d: number, z: number, ldz: number, qp: number): void;
-  spmmPairs(lists: number, nLists: number, offs: number, vals: number, d: number, z: number, ldz: number, qp: number, qc: number): void;
-  gatherVals(values: number, src: number, out: number, len: number): void;
+  spmm(rowPtr: number, recs: number, rows: number, d: number, z: number, ldz: number, qp: number): void;
+  spmmPairs(lists: number, nLists: number, recs: number, d: number, z: number, ldz: number, qp: number, qc: number): void;
+  gatherVals(values: number, src: number, recs: number, entries: number, stride: number, per: number): void;
   padPlanes(dy: number, n0: number, nb: number, o: number, ho: number, wo: number, d: number, dStride: number, imgStride: number, ws: number, hp: number, wp: number, t: number, l: number): void;
   scatterPhase(z: number, ldz: number, nb: number, ni: number, imgStride: number, ws: number, dx: number, n0: number, h: number, w: number, ph: number, pw: number, sh: number, sw: number, ha: number, wa: number): void;
+  scatterPair2(z0: number, z1: number, ldz: number, nb: number, ni: number, imgStride: number, ws: number, dx: number, n0: number, h: number, w: number, ph: number, sh: number, ha: number): void;
   transpose(src: number, rows: number, cols: number, lds: number, dst: number, ld: number): void;
 }
 
@@ -67,22 +68,56 @@ export function need(op: string): Exports {
 /** The float32 elements of a tensor, without a copy when it already is float32 (read only). */
 export const f32 = (t: Tensor): Float32Array => dataOf(t.dtype === 'float32' ? t : cast(t, 'float32')) as Float32Array;
 
+const align = (bytes: number): number => Math.ceil(bytes / 64) * 64 + 64;
+
+function ensure(w: Exports, top: number): void {
+  const have = w.memory.buffer.byteLength;
+  if (top > have) w.memory.grow(Math.ceil((top - have) / 65536));
+}
+
 /**
- * Bump allocator for one call: `take(floats)` returns a 64-byte aligned byte offset; `commit()`
- * grows the memory once to fit everything taken. Views must be made after commit (growing
- * detaches the old buffer).
+ * Plans resident in the module's memory from address 1024 up, so a call copies only its weights'
+ * values. When a new plan would pass RESIDENT_BYTES, the region starts over (every plan is
+ * copied again on its next use): masks change every few hundred steps, so this stays rare.
+ */
+const RESIDENT_BYTES = 64 << 20;
+const resident = { top: 1024, epoch: 0, at: new WeakMap<object, { epoch: number; ptrs: number[] }>() };
+
+/** Byte offsets of `arrays` (the plan `key`), copied into the resident region if not there. */
+export function residentPlan(w: Exports, key: object, arrays: readonly Int32Array[]): number[] {
+  const hit = resident.at.get(key);
+  if (hit && hit.epoch === resident.epoch) return hit.ptrs;
+  const size = arrays.reduce((s, a) => s + align(a.length * 4), 0);
+  if (resident.top + size > RESIDENT_BYTES && resident.top > 1024) {
+    resident.epoch++;
+    resident.top = 1024;
+  }
+  const ptrs: number[] = [];
+  ensure(w, resident.top + size);
+  for (const a of arrays) {
+    ptrs.push(resident.top);
+    new Int32Array(w.memory.buffer, resident.top, a.length).set(a);
+    resident.top += align(a.length * 4);
+  }
+  resident.at.set(key, { epoch: resident.epoch, ptrs });
+  return ptrs;
+}
+
+/**
+ * Bump allocator for one call, above the resident plans: `take(floats)` returns a 64-byte aligned
+ * byte offset; `commit()` grows the memory once to fit everything taken. Views must be made after
+ * commit (growing detaches the old buffer). Take after residentPlan, never before.
  */
 export class Arena {
-  private top = 1024;
+  private top = resident.top;
   constructor(readonly w: Exports) {}
   take(floats: number): number {
     const p = this.top;
-    this.top += Math.ceil((floats * 4) / 64) * 64 + 64;
+    this.top += align(floats * 4);
     return p;
   }
   commit(): void {
-    const have = this.w.memory.buffer.byteLength;
-    if (this.top > have) this.w.memory.grow(Math.ceil((this.top - have) / 65536));
+    ensure(this.w, this.top);
   }
   /** Copies `src` to byte offset p. */
   put(p: number, src: Float32Array | Int32Array): void {

@@ -9,7 +9,8 @@ import type { NMCompressed } from './compress.js';
  *   - a CSR (assembly/spmm.ts) for every other pattern.
  * A `Layout` maps each kept entry (its flat position in the dense weight) to its output row and
  * reduced key (or −1: not part of this product, e.g. a tap of another stride phase), and each key
- * to its byte offset into D. `src` holds, per kernel value slot, the index into c.values (−1: 0).
+ * to its byte offset into D. `src` holds, per kernel value slot, the index into c.values (or
+ * c.values.length: a 0, for the dummy partner row of a 1:2 tail).
  */
 
 export interface Layout {
@@ -20,18 +21,25 @@ export interface Layout {
   offOf(key: number): number;
 }
 
-/** Lists [ra, rb, init, e0, e1] (entry ranges start at `base`), byte offsets and value sources. */
+/**
+ * Lists [ra, rb, init, e0, e1], entry records [byte offset, va, vb] (values filled per call from
+ * `src`, two per entry; index c.values.length = the 0 put after the values).
+ */
 export interface PairPlan {
+  readonly kind: 'pairs';
   readonly lists: Int32Array;
   readonly nLists: number;
-  readonly offs: Int32Array;
+  readonly recs: Int32Array;
   readonly src: Int32Array;
 }
+/** Row pointers, entry records [byte offset, value], value sources (one per entry). */
 export interface CsrPlan {
+  readonly kind: 'csr';
   readonly ptr: Int32Array;
-  readonly offs: Int32Array;
+  readonly recs: Int32Array;
   readonly src: Int32Array;
 }
+export type Plan = PairPlan | CsrPlan;
 
 /** Whether the pair kernel applies: 2:4 or 1:2 with groups along the product's output rows. */
 export const pairable = (c: NMCompressed, rowsAxis: 'in' | 'out'): boolean => c.axis === rowsAxis && ((c.n === 2 && c.m === 4) || (c.n === 1 && c.m === 2));
@@ -44,8 +52,8 @@ const ORDER: Record<string, readonly (readonly [number, number])[]> = {
 };
 const TAIL: readonly (readonly [number, number])[] = [[0, -1], [1, -1]];
 
-/** Pair lists for rows grouped 2:4 / 1:2; row `layout.rows` is the dummy partner of a 1:2 tail. */
-export function pairPlan(c: NMCompressed, L: Layout, base: number): PairPlan {
+/** Pair lists for rows grouped 2:4 / 1:2; row `L.rows` is the dummy partner of a 1:2 tail. */
+export function pairPlan(c: NMCompressed, L: Layout): PairPlan {
   const order = ORDER[`${c.n}:${c.m}`]!;
   const blocks = Math.ceil(L.rows / 4), R = L.keys, tailBlock = L.rows % 4 === 0 ? -1 : blocks - 1;
   const a = new Int32Array(blocks * R).fill(-1), b = new Int32Array(blocks * R).fill(-1);
@@ -85,23 +93,24 @@ export function pairPlan(c: NMCompressed, L: Layout, base: number): PairPlan {
       if (n === 0 && !init) continue;
       const [x, y] = pairs[t]!;
       start[blk * T + t] = e;
-      lists.push(blk * 4 + x, y < 0 ? L.rows : blk * 4 + y, init ? 1 : 0, base + e, base + e + n);
+      lists.push(blk * 4 + x, y < 0 ? L.rows : blk * 4 + y, init ? 1 : 0, e, e + n);
       e += n;
     }
   }
-  const offs = new Int32Array(e), src = new Int32Array(2 * e);
+  const recs = new Int32Array(3 * e), src = new Int32Array(2 * e);
   for (let s = 0; s < a.length; s++) {
     const t = type[s]!;
     if (t < 0) continue;
     const blk = (s / R) | 0, at = start[blk * T + t]!++;
-    offs[at] = L.offOf(s % R);
+    recs[3 * at] = L.offOf(s % R);
     // slot A belongs to the list's first row
     const ka = a[s]!, kb = b[s]!;
     const swap = kb >= 0 && (L.rowOf(P[ka]!) & 3) !== (blk === tailBlock ? TAIL : order)[t]![0];
     src[2 * at] = swap ? kb : ka;
-    src[2 * at + 1] = swap ? ka : kb;
+    const other = swap ? ka : kb;
+    src[2 * at + 1] = other < 0 ? P.length : other;
   }
-  return { lists: Int32Array.from(lists), nLists: lists.length / 5, offs, src };
+  return { kind: 'pairs', lists: Int32Array.from(lists), nLists: lists.length / 5, recs, src };
 }
 
 /** CSR over the output rows, entries in compressed order within a row (any N:M, any axis). */
@@ -111,15 +120,15 @@ export function csrPlan(c: NMCompressed, L: Layout): CsrPlan {
   for (let k = 0; k < P.length; k++) if (L.keyOf(P[k]!) >= 0) ptr[L.rowOf(P[k]!) + 1]!++;
   for (let r = 0; r < L.rows; r++) ptr[r + 1]! += ptr[r]!;
   const fill = ptr.slice(0, L.rows);
-  const offs = new Int32Array(ptr[L.rows]!), src = new Int32Array(ptr[L.rows]!);
+  const recs = new Int32Array(2 * ptr[L.rows]!), src = new Int32Array(ptr[L.rows]!);
   for (let k = 0; k < P.length; k++) {
     const key = L.keyOf(P[k]!);
     if (key < 0) continue;
     const at = fill[L.rowOf(P[k]!)]!++;
-    offs[at] = L.offOf(key);
+    recs[2 * at] = L.offOf(key);
     src[at] = k;
   }
-  return { ptr, offs, src };
+  return { kind: 'csr', ptr, recs, src };
 }
 
 const cache = new WeakMap<Int32Array, Map<string, unknown>>();

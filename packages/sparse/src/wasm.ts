@@ -1,8 +1,8 @@
 import { ShapeError, type Conv2dOptions, type Tensor } from '@ssam/tensor';
 import { fromHost } from '@ssam/tensor/trace';
 import type { NMCompressed } from './compress.js';
-import { Arena, f32, need, type Exports } from './wasm-module.js';
-import { cached, csrPlan, pairPlan, pairable, type CsrPlan, type Layout, type PairPlan } from './wasm-plan.js';
+import { Arena, f32, need, residentPlan, type Exports } from './wasm-module.js';
+import { cached, csrPlan, pairPlan, pairable, type Layout, type Plan } from './wasm-plan.js';
 import { convGeometry, type ConvGeometry } from './wasm-conv.js';
 
 export { wasmAvailable } from './wasm-module.js';
@@ -23,34 +23,36 @@ const QC = 128;
 const BLOCK_BYTES = 1024 * 1024;
 
 const pad16 = (q: number): number => Math.ceil(q / 16) * 16;
-type Plan = { kind: 'pairs'; p: PairPlan } | { kind: 'csr'; p: CsrPlan };
 
-/** Values of the plan's slots for this call's weights (gathered inside wasm), at byte offset pv. */
-function putPlan(a: Arena, c: NMCompressed, plans: readonly Plan[]): { ptrs: number[]; pv: number } {
-  const srcLen = plans.reduce((s, p) => s + p.p.src.length, 0);
-  const pValues = a.take(c.values.length), pSrc = a.take(srcLen), pv = a.take(srcLen);
-  const ptrs = plans.map((p) => (p.kind === 'pairs' ? [a.take(p.p.lists.length), a.take(p.p.offs.length)] : [a.take(p.p.ptr.length), a.take(p.p.offs.length)])).flat();
+/**
+ * Makes the call's plans resident (the cached `plans` array is their key), copies this call's weight values (and a trailing 0) into the
+ * arena and gathers them into the plans' entry records. Returns per plan [lists or ptr, recs].
+ */
+function putPlans(w: Exports, c: NMCompressed, plans: readonly Plan[]): { ptrs: number[]; a: Arena } {
+  const flat = residentPlan(w, plans, plans.flatMap((p) => [p.kind === 'pairs' ? p.lists : p.ptr, p.recs, p.src]));
+  const a = new Arena(w);
+  const pValues = a.take(c.values.length + 1);
   a.commit();
   a.put(pValues, c.values);
-  let at = pSrc;
+  new Float32Array(w.memory.buffer, pValues + c.values.length * 4, 1)[0] = 0;
+  const ptrs: number[] = [];
   plans.forEach((p, k) => {
-    a.put(at, p.p.src);
-    at += p.p.src.length * 4;
-    a.put(ptrs[2 * k]!, p.kind === 'pairs' ? p.p.lists : p.p.ptr);
-    a.put(ptrs[2 * k + 1]!, p.p.offs);
+    const [pl, pr, ps] = flat.slice(3 * k, 3 * k + 3) as [number, number, number];
+    const per = p.kind === 'pairs' ? 2 : 1;
+    w.gatherVals(pValues, ps, pr, p.src.length / per, (per + 1) * 4, per);
+    ptrs.push(pl, pr);
   });
-  a.w.gatherVals(pValues, pSrc, pv, srcLen);
-  return { ptrs, pv };
+  return { ptrs, a };
 }
 
-/** Runs plan k (values at byte offset pvk) over D into Z. */
-function runPlan(w: Exports, plan: Plan, lists: number, offs: number, pvk: number, rows: number, d: number, z: number, ldz: number, qp: number): void {
-  if (plan.kind === 'pairs') w.spmmPairs(lists, plan.p.nLists, offs, pvk, d, z, ldz, qp, QC);
-  else w.spmm(lists, offs, pvk, rows, d, z, ldz, qp);
+/** Runs plan k over D into Z. */
+function runPlan(w: Exports, plan: Plan, lists: number, recs: number, rows: number, d: number, z: number, ldz: number, qp: number): void {
+  if (plan.kind === 'pairs') w.spmmPairs(lists, plan.nLists, recs, d, z, ldz, qp, QC);
+  else w.spmm(lists, recs, rows, d, z, ldz, qp);
 }
 
 function makePlan(c: NMCompressed, rowsAxis: 'in' | 'out', L: Layout): Plan {
-  return pairable(c, rowsAxis) ? { kind: 'pairs', p: pairPlan(c, L, 0) } : { kind: 'csr', p: csrPlan(c, L) };
+  return pairable(c, rowsAxis) ? pairPlan(c, L) : csrPlan(c, L);
 }
 
 function dense2(op: string, c: NMCompressed, t: Tensor, k: number, what: string): number {
@@ -64,13 +66,14 @@ function product(op: string, c: NMCompressed, x: Tensor, rows: number, K: number
   const w = need(op);
   const B = dense2(op, c, x, K, rowsAxis === 'in' ? 'dy' : 'x');
   const bp = pad16(B);
-  const plan = cached(c, `${op}:${bp}`, () => makePlan(c, rowsAxis, { rows, keys: K, rowOf, keyOf, offOf: (k) => k * bp * 4 }));
-  const a = new Arena(w);
+  // one-plan array: the array is the key of the plan's resident copy
+  const plans = cached(c, `${op}:${bp}`, (): Plan[] => [makePlan(c, rowsAxis, { rows, keys: K, rowOf, keyOf, offOf: (k) => k * bp * 4 })]);
+  const { ptrs, a } = putPlans(w, c, plans);
   const pX = a.take(B * K), pD = a.take(K * bp + 16), pZ = a.take((rows + 1) * bp), pY = a.take(B * rows);
-  const { ptrs, pv } = putPlan(a, c, [plan]);
+  a.commit();
   a.put(pX, f32(x));
   w.transpose(pX, B, K, K, pD, bp);
-  runPlan(w, plan, ptrs[0]!, ptrs[1]!, pv, rows, pD, pZ, bp, bp);
+  runPlan(w, plans[0]!, ptrs[0]!, ptrs[1]!, rows, pD, pZ, bp, bp);
   w.transpose(pZ, rows, B, bp, pY, rows);
   return a.read(pY, B * rows);
 }
@@ -90,7 +93,7 @@ export function nmMatmulTWasm(dy: Tensor, c: NMCompressed): Tensor {
 }
 
 /** Images per block, so that a block's D and Z stay in L2. */
-const blockImages = (g: ConvGeometry): number => Math.max(1, Math.min(g.N, Math.floor(BLOCK_BYTES / ((g.O + g.I + 1) * g.imgStride * 4))));
+const blockImages = (g: ConvGeometry): number => Math.max(1, Math.min(g.N, Math.floor(BLOCK_BYTES / ((g.O + g.phases.length * (g.I + 1)) * g.imgStride * 4))));
 
 /**
  * nmConv2dBackInput on WebAssembly SIMD: any stride, dilation and padding (groups 1). dy is laid
@@ -120,20 +123,23 @@ export function nmConv2dBackInputWasm(dy: Tensor, c: NMCompressed, inputShape: r
       }),
     ),
   );
-  const a = new Arena(w);
-  const pY = a.take(dy.size), pD = a.take(O * dStride), pZ = a.take((I + 1) * ldz), pX = a.take(size);
-  const { ptrs, pv } = putPlan(a, c, plans);
+  const { ptrs, a } = putPlans(w, c, plans);
+  const zSize = (I + 1) * ldz, P = g.phases.length;
+  const pY = a.take(dy.size), pD = a.take(O * dStride), pZ = a.take(P * zSize), pX = a.take(size);
+  a.commit();
   a.put(pY, f32(dy));
   for (let n0 = 0; n0 < N; n0 += nb) {
     const k = Math.min(nb, N - n0), qp = pad16(k * g.imgStride);
     w.padPlanes(pY, n0, k, O, g.HO, g.WO, pD, dStride, g.imgStride, g.ws, g.hp, g.wp, g.t, g.l);
-    let pvk = pv;
-    g.phases.forEach((ph, j) => {
-      const plan = plans[j]!;
-      runPlan(w, plan, ptrs[2 * j]!, ptrs[2 * j + 1]!, pvk, I, pD, pZ, ldz, qp);
-      pvk += plan.p.src.length * 4;
-      w.scatterPhase(pZ, ldz, k, I, g.imgStride, g.ws, pX, n0, g.H, g.W, ph.ph, ph.pw, g.sh, g.sw, ph.ha, ph.wa);
-    });
+    for (let j = 0; j < P; j++) runPlan(w, plans[j]!, ptrs[2 * j]!, ptrs[2 * j + 1]!, I, pD, pZ + j * zSize * 4, ldz, qp);
+    for (let j = 0; j < P; j++) {
+      const ph = g.phases[j]!, next = g.phases[j + 1];
+      // stride-2 columns: the two column phases of a row phase interleave in one pass
+      if (g.sw === 2 && ph.pw === 0 && next?.ph === ph.ph && next.pw === 1) {
+        w.scatterPair2(pZ + j * zSize * 4, pZ + (j + 1) * zSize * 4, ldz, k, I, g.imgStride, g.ws, pX, n0, g.H, g.W, ph.ph, g.sh, ph.ha);
+        j++;
+      } else w.scatterPhase(pZ + j * zSize * 4, ldz, k, I, g.imgStride, g.ws, pX, n0, g.H, g.W, ph.ph, ph.pw, g.sh, g.sw, ph.ha, ph.wa);
+    }
   }
   return fromHost(a.read(pX, size), inputShape, 'float32');
 }
