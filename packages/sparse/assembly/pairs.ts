@@ -68,12 +68,19 @@ export function spmmPairs(lists: usize, nLists: i32, recs: usize, d: usize, z: u
 /**
  * The per-call values of a cached pattern: for entry e and slot j < per, the f32 at
  * recs + e·stride + 4 + 4j = values[src[e·per + j]] (src indexes c.values; the host puts a 0 at
- * values[len(c.values)] for empty slots).
+ * values[len(c.values)] for empty slots). per = 0: pairs whose two values are adjacent in
+ * c.values (2:4, and 1:2 of a dense weight), one index per entry and one 8-byte copy.
  */
 export function gatherVals(values: usize, src: usize, recs: usize, entries: i32, stride: i32, per: i32): void {
   let s = src, r = recs + 4;
   const st = <usize>stride;
-  if (per == 2) {
+  if (per == 0) {
+    for (let e = 0; e < entries; e++) {
+      store<u64>(r, load<u64>(values + (<usize>load<i32>(s) << 2)));
+      s += 4;
+      r += st;
+    }
+  } else if (per == 2) {
     for (let e = 0; e < entries; e++) {
       store<f32>(r, load<f32>(values + (<usize>load<i32>(s) << 2)));
       store<f32>(r, load<f32>(values + (<usize>load<i32>(s, 4) << 2)), 4);

@@ -30,7 +30,9 @@ export interface PairPlan {
   readonly lists: Int32Array;
   readonly nLists: number;
   readonly recs: Int32Array;
+  /** Two per entry, or one (the first) when every pair's values are adjacent in c.values. */
   readonly src: Int32Array;
+  readonly adjacent: boolean;
 }
 /** Row pointers, entry records [byte offset, value], value sources (one per entry). */
 export interface CsrPlan {
@@ -110,7 +112,11 @@ export function pairPlan(c: NMCompressed, L: Layout): PairPlan {
     const other = swap ? ka : kb;
     src[2 * at + 1] = other < 0 ? P.length : other;
   }
-  return { kind: 'pairs', lists: Int32Array.from(lists), nLists: lists.length / 5, recs, src };
+  // a dummy partner (src = P.length) may take any value: its row is never read
+  let adjacent = true;
+  for (let e = 0; e < src.length && adjacent; e += 2) adjacent = src[e + 1] === P.length || src[e + 1] === src[e]! + 1;
+  const first = adjacent ? src.filter((_, k) => k % 2 === 0) : src;
+  return { kind: 'pairs', lists: Int32Array.from(lists), nLists: lists.length / 5, recs, src: first, adjacent };
 }
 
 /** CSR over the output rows, entries in compressed order within a row (any N:M, any axis). */

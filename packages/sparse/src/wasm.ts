@@ -20,7 +20,7 @@ export { wasmAvailable } from './wasm-module.js';
 /** q floats per chunk of the pair kernel (its D window stays in L2 across the lists). */
 const QC = 128;
 /** Target bytes of one image block's D + Z for the conv (an L2's worth). */
-const BLOCK_BYTES = 1024 * 1024;
+const BLOCK_BYTES = 512 * 1024;
 
 const pad16 = (q: number): number => Math.ceil(q / 16) * 16;
 
@@ -38,8 +38,8 @@ function putPlans(w: Exports, c: NMCompressed, plans: readonly Plan[]): { ptrs: 
   const ptrs: number[] = [];
   plans.forEach((p, k) => {
     const [pl, pr, ps] = flat.slice(3 * k, 3 * k + 3) as [number, number, number];
-    const per = p.kind === 'pairs' ? 2 : 1;
-    w.gatherVals(pValues, ps, pr, p.src.length / per, (per + 1) * 4, per);
+    const [entries, stride, per] = p.kind === 'csr' ? [p.src.length, 8, 1] : p.adjacent ? [p.src.length, 12, 0] : [p.src.length / 2, 12, 2];
+    w.gatherVals(pValues, ps, pr, entries, stride, per);
     ptrs.push(pl, pr);
   });
   return { ptrs, a };
