@@ -10,30 +10,47 @@ function copyF32(dst: usize, src: usize, len: i32): void {
   for (; k < len; k++) store<f32>(dst + (<usize>k << 2), load<f32>(src + (<usize>k << 2)));
 }
 
+/** dst[0 .. len) = 0, 4 floats at a time then the tail. */
+@inline
+function zeroF32(dst: usize, len: i32): void {
+  let k = 0;
+  const z = f32x4.splat(0);
+  for (; k + 4 <= len; k += 4) v128.store(dst + (<usize>k << 2), z);
+  for (; k < len; k++) store<f32>(dst + (<usize>k << 2), 0);
+}
+
 /**
  * Lays images [n0, n0 + nb) of dy [N, O, HO, WO] into D: per channel o a run of `dStride` floats
- * (zeroed first) holding the nb padded planes at `imgStride` floats each, rows of `ws` floats;
+ * holding the nb padded planes at `imgStride` floats each, rows of `ws` floats, zeros elsewhere;
  * dy row ho goes to plane row ho + t (kept when 0 <= ho + t < hp), column wo to wo + l
  * (kept when 0 <= wo + l < wp). Planes may share zero rows/columns (imgStride = hs * ws, hs <= hp).
+ * Every float of the run is written once (data, or a zero gap before it).
  */
 export function padPlanes(
   dy: usize, n0: i32, nb: i32, o: i32, ho: i32, wo: i32,
   d: usize, dStride: i32, imgStride: i32, ws: i32, hp: i32, wp: i32, t: i32, l: i32,
 ): void {
-  memory.fill(d, 0, <usize>o * <usize>dStride << 2);
   const h0 = max(0, -t), h1 = min(ho, hp - t), w0 = max(0, -l), w1 = min(wo, wp - l);
-  if (h1 <= h0 || w1 <= w0) return;
+  if (h1 <= h0 || w1 <= w0) {
+    memory.fill(d, 0, <usize>o * <usize>dStride << 2);
+    return;
+  }
   const len = w1 - w0;
-  for (let k = 0; k < nb; k++) {
-    for (let c = 0; c < o; c++) {
+  for (let c = 0; c < o; c++) {
+    const base = d + (<usize>c * <usize>dStride << 2);
+    let pos = 0;
+    for (let k = 0; k < nb; k++) {
       let src = dy + ((<usize>((n0 + k) * o + c) * <usize>ho + <usize>h0) * <usize>wo + <usize>w0 << 2);
-      let dst = d + (<usize>c * <usize>dStride + <usize>k * <usize>imgStride + <usize>(h0 + t) * <usize>ws + <usize>(w0 + l) << 2);
+      let at = k * imgStride + (h0 + t) * ws + w0 + l;
       for (let r = h0; r < h1; r++) {
-        copyF32(dst, src, len);
+        zeroF32(base + (<usize>pos << 2), at - pos);
+        copyF32(base + (<usize>at << 2), src, len);
+        pos = at + len;
         src += <usize>wo << 2;
-        dst += <usize>ws << 2;
+        at += ws;
       }
     }
+    zeroF32(base + (<usize>pos << 2), dStride - pos);
   }
 }
 
