@@ -11,6 +11,10 @@
 // + 1 offset for 4). A list either initialises its rows (the first list touching them in a block)
 // or adds to them, so Z needs no zero fill.
 // NOTE: float32 sums in list order, so results equal the dense product to rounding only.
+// NOTE: V8 (x64) compiles an entry to ~26 instructions: 16 mul/add, the 4 + 2 + 1 loads, address
+// and loop. 16 128-bit mul/add take 4 cycles on 4 FP pipes (Zen 4), so this runs close to the same
+// arithmetic rate as the dense 5×8 GEMM. 20-float tiles (10 accumulators) measured ~18% slower
+// (register spills); one copy of dy per column shift (rows without padding columns) was no faster.
 
 /** List record: [ra, rb, init, e0, e1] as i32 (20 bytes). */
 const REC: usize = 20;

@@ -8,8 +8,9 @@
 // NOTE: float32 sums in entry order, so results differ from the float64 reference in the last bits.
 
 /**
- * All pointers in bytes. Entry e is the 8-byte record at recs + 8e: [BYTE offset into D, value]. qp (the span of Z computed and read from D) is a multiple of 16; Z rows
- * are `ldz` floats apart.
+ * All pointers in bytes. Entry e is the 8-byte record at recs + 8e: [BYTE offset into D, value];
+ * row r's entries are [rowPtr[r], rowPtr[r + 1]). qp (the span of Z computed and read from D) is a
+ * multiple of 16; Z rows are `ldz` floats apart.
  * NOTE: 16-float tiles (four accumulators). 32-float tiles (eight) were measured 2-3x slower on
  * V8 (x64): the accumulators, the splat and the loads no longer fit the SIMD registers.
  */

@@ -17,16 +17,20 @@ export { wasmAvailable } from './wasm-module.js';
  * the generic CSR kernel. Sums are float32, so results match the dense product to rounding.
  */
 
-/** q floats per chunk of the pair kernel (its D window stays in L2 across the lists). */
+/** q floats per chunk of the pair kernel (its D window stays in L1/L2 across the lists; 32–256 measured alike). */
 const QC = 128;
-/** Target bytes of one image block's D + Z for the conv (an L2's worth). */
+/**
+ * Target bytes of one image block's D + Z for the conv: half of a 1 MiB L2. 256–1024 KiB run
+ * alike on an idle core; 512 KiB held up best while another process shared the core.
+ */
 const BLOCK_BYTES = 512 * 1024;
 
 const pad16 = (q: number): number => Math.ceil(q / 16) * 16;
 
 /**
- * Makes the call's plans resident (the cached `plans` array is their key), copies this call's weight values (and a trailing 0) into the
- * arena and gathers them into the plans' entry records. Returns per plan [lists or ptr, recs].
+ * Makes the call's plans resident (the cached `plans` array is their key), copies this call's
+ * weight values (and a trailing 0) into the arena and gathers them into the plans' entry
+ * records. Returns per plan [lists or ptr, recs], and the arena for the rest of the call.
  */
 function putPlans(w: Exports, c: NMCompressed, plans: readonly Plan[]): { ptrs: number[]; a: Arena } {
   const flat = residentPlan(w, plans, plans.flatMap((p) => [p.kind === 'pairs' ? p.lists : p.ptr, p.recs, p.src]));
