@@ -76,6 +76,7 @@ describe("form: 'implicit'", () => {
     expect(r.metrics[0]!.epsNorm).toBeCloseTo(0.05, 6);
     expect(r.metrics[0]!.maskDensity).toBeGreaterThan(0.5); // 2:4 on the weights, biases fully kept
     expect(r.metrics[0]!.maskDensity).toBeLessThan(0.55);
+    expect(r.metrics[0]!.implicitProducts).toEqual({ sparse: 1, masked: 0 }); // fc's input gradient on the N:M kernel (conv's input is the data)
   });
 
   it('excluded tensors keep a dense input gradient in the implicit form (mask 1), and are never perturbed in the explicit one (mask 0)', () => {

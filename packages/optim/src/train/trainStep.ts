@@ -58,6 +58,11 @@ export interface TrainMetrics {
   readonly perturbedLoss: number;
   /** 1 when a non-finite loss or gradient made the step a no-op, else 0. */
   readonly skipped: number;
+  /**
+   * Implicit form only: how many input gradients of pass 1 went through the compressed N:M
+   * kernels (`sparse`) and through a dense W ⊙ M (`masked`, masks that are not N:M); 0 otherwise.
+   */
+  readonly implicitProducts: { readonly sparse: number; readonly masked: number };
 }
 
 export interface TrainStepResult {
@@ -164,12 +169,13 @@ export function makeTrainStep(options: TrainStepOptions): TrainStep {
     }
     const p1 = pass(params, modelState, chunks, kModel, implicit?.override);
     implicit?.check();
+    const products = () => (implicit ? { ...implicit.counts } : { sparse: 0, masked: 0 });
     const gradNorm = globalNorm(p1.grads);
     const skip = (calls: number, perturbedLoss: number): TrainStepResult => ({
       params,
       modelState,
       optState,
-      metrics: { loss: p1.loss, accuracy: p1.accuracy, gradNorm, epsNorm: 0, maskDensity: 0, gradFnCalls: calls, perturbedLoss, skipped: 1 },
+      metrics: { loss: p1.loss, accuracy: p1.accuracy, gradNorm, epsNorm: 0, maskDensity: 0, gradFnCalls: calls, perturbedLoss, skipped: 1, implicitProducts: products() },
     });
     if (!Number.isFinite(p1.loss) || !Number.isFinite(gradNorm)) return skip(0, Number.NaN);
 
@@ -206,6 +212,7 @@ export function makeTrainStep(options: TrainStepOptions): TrainStep {
         gradFnCalls: calls,
         perturbedLoss,
         skipped: 0,
+        implicitProducts: products(),
       },
     };
   };
