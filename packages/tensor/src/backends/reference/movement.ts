@@ -2,7 +2,6 @@ import { allocate } from '../../dtype.js';
 import type { PrimAttrs } from '../../primitives.js';
 import { sizeOf, stridesOf } from '../../shape.js';
 import { dataOf, fromHost, type Tensor } from '../../tensor.js';
-import { broadcastIndex } from './elementwise.js';
 
 export function reshape(inputs: readonly Tensor[], attrs: PrimAttrs['reshape']): Tensor {
   const x = inputs[0]!;
@@ -17,9 +16,12 @@ export function broadcastTo(inputs: readonly Tensor[], attrs: PrimAttrs['broadca
   const src = dataOf(x);
   if (x.size === 1) out.fill(src[0] ?? 0);
   else {
-    const idx = broadcastIndex(x.shape, attrs.shape);
-    if (idx === null) out.set(src);
-    else for (let i = 0; i < n; i++) out[i] = src[idx[i]!]!;
+    // A strided copy whose broadcast axes have stride 0 (no index array, fills for runs of them).
+    const rank = attrs.shape.length;
+    const inStr = stridesOf(x.shape);
+    const st = new Array<number>(rank).fill(0);
+    for (let i = 0; i < x.rank; i++) st[rank - x.rank + i] = x.shape[i] === 1 ? 0 : inStr[i]!;
+    stridedCopy(src, out, attrs.shape, st, 0);
   }
   return fromHost(out, attrs.shape, x.dtype);
 }
@@ -28,20 +30,36 @@ export function broadcastTo(inputs: readonly Tensor[], attrs: PrimAttrs['broadca
  * Generic strided copy: out[i0..ik] = src[offset + sum(i_j * st_j)]. Used by transpose and slice.
  * The innermost axis runs as a tight loop.
  */
-function stridedCopy(src: ArrayLike<number>, out: Int32Array | Float32Array, shape: readonly number[], st: readonly number[], offset: number): void {
-  const rank = shape.length;
+function stridedCopy(src: ArrayLike<number>, out: Int32Array | Float32Array, shape0: readonly number[], st0: readonly number[], offset: number): void {
   const n = out.length;
   if (n === 0) return;
-  if (rank === 0) {
+  if (shape0.length === 0) {
     out[0] = src[offset]!;
     return;
   }
+  // Merge neighbouring axes that walk the source as one (contiguous runs, runs of broadcast axes).
+  const shape: number[] = [shape0[0]!];
+  const st: number[] = [st0[0]!];
+  for (let a = 1; a < shape0.length; a++) {
+    const last = shape.length - 1;
+    if (st[last] === st0[a]! * shape0[a]!) {
+      shape[last] = shape[last]! * shape0[a]!;
+      st[last] = st0[a]!;
+    } else {
+      shape.push(shape0[a]!);
+      st.push(st0[a]!);
+    }
+  }
+  const rank = shape.length;
   const inner = shape[rank - 1]!;
   const innerSt = st[rank - 1]!;
+  const typed = ArrayBuffer.isView(src) ? (src as unknown as Float32Array) : null;
   const counter = new Array<number>(rank).fill(0);
   let base = offset;
   for (let o = 0; o < n; o += inner) {
-    if (innerSt === 1) for (let j = 0; j < inner; j++) out[o + j] = src[base + j]!;
+    if (innerSt === 0) out.fill(src[base]!, o, o + inner);
+    else if (innerSt === 1 && typed && typed.constructor === out.constructor) out.set(typed.subarray(base, base + inner), o);
+    else if (innerSt === 1) for (let j = 0; j < inner; j++) out[o + j] = src[base + j]!;
     else for (let j = 0; j < inner; j++) out[o + j] = src[base + j * innerSt]!;
     for (let ax = rank - 2; ax >= 0; ax--) {
       counter[ax]!++;
