@@ -4,7 +4,7 @@
 // plain steps; SSAM refreshes are timed separately (replaying a state whose step count sits on an
 // epoch boundary) and amortised over an epoch.
 import { valueAndGrad } from '@ssam/autograd';
-import { currentBackend, random, scalar, tree, type Key, type Tensor } from '@ssam/tensor';
+import { currentBackend, ones, random, scalar, tree, type Key, type Tensor } from '@ssam/tensor';
 import { loadMnist } from '@ssam/data';
 import { mlp, smallCnn, softmaxCrossEntropy, type Layer } from '@ssam/models';
 import { machineLine, markdownTable, writeSection } from '../../../tools/bench-report.js';
@@ -53,7 +53,7 @@ function cnnSetup(): Setup {
     batch: draw(k, BATCH),
     stepsPerEpoch: Math.ceil(50000 / BATCH),
     epochNote: 'CIFAR-10: 391 steps of 128',
-    reps: 16,
+    reps: 32,
     block: 1,
     fisherPool: draw(random.foldIn(k, 2), FISHER),
   };
@@ -85,6 +85,9 @@ function bench(s: Setup) {
     ['SAM', sam({ rho: 0.05, base: base() })],
     ['SSAM-F', ssamF({ rho: 0.05, base: base(), sparsity: 0.5, numSamples: FISHER, stepsPerEpoch: spe })],
     ['SSAM-D', ssamD({ rho: 0.05, base: base(), sparsity: 0.5, totalEpochs: 200, stepsPerEpoch: spe })],
+    // The explicit mask's own cost, isolated: SAM with a mask that keeps everything (same ε as SAM,
+    // plus the mask product and the ‖ε‖ reduction every SSAM step does).
+    ['SAM + all-ones mask', sam({ rho: 0.05, base: base(), mask: tree.map((w: Tensor) => ones(w.shape), params0 as Params) })],
   ];
   const loss = (l: Tensor, y: Tensor) => softmaxCrossEntropy(l, y);
   const key = random.key(3);
@@ -205,6 +208,10 @@ lower quartile of the samples (interference from other processes only ever adds 
 times are listed too. Refresh costs are measured on a step whose count lies on an epoch boundary and
 amortised over one epoch.
 Command: \`cd packages/optim && pnpm bench\` (\`taskset -c 0 node --import tsx bench/run.ts\`). Backend: ${b.name}${b.describe ? ` (${b.describe()})` : ''}. Machine: ${machineLine()}.
+
+\`SAM + all-ones mask\` is SAM through the explicit-mask code path with a mask that keeps every entry: its
+× SAM is what the explicit mask itself costs (one elementwise product over all parameters, its allocation and
+one reduction for ‖ε‖), the floor of SSAM-F/SSAM-D's ratio.
 
 Ratios: end to end, and in brackets the same ratio computed from the optimizers' own
 extra work (SAM's step + the difference of the \`update\` calls alone + the amortised refresh),
