@@ -42,7 +42,9 @@ export function groupLayout(shape: readonly number[], axis: 'in' | 'out'): { out
   return { outer, d: shape[ax]!, inner };
 }
 
-const f32 = (t: Tensor): Float32Array => (t.dtype === 'float32' ? t : cast(t, 'float32')).toArray() as Float32Array;
+// Read-only views of the elements (no copy: compressNM runs on every implicit pass 1, for every
+// masked weight). Never written to.
+const f32 = (t: Tensor): Float32Array => (t.dtype === 'float32' ? t : cast(t, 'float32')).storage.read() as Float32Array;
 const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
 /**
