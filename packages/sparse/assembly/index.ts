@@ -2,3 +2,4 @@
 export { spmm } from './spmm';
 export { spmmPairs, gatherVals } from './pairs';
 export { padPlanes, scatterPhase, scatterPair2, transpose } from './layout';
+export { planChunk, convBlock } from './parallel';

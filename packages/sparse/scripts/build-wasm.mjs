@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Compiles assembly/index.ts into dist/ssam-sparse.wasm (SIMD, its own memory, no runtime).
+// Compiles assembly/index.ts into dist/ssam-sparse.wasm (SIMD, threads, an imported shared memory
+// that the worker threads of src/wasm-threads.ts instantiate it on too, no runtime).
 //   node scripts/build-wasm.mjs             always rebuild
 //   node scripts/build-wasm.mjs --if-stale  only when a source is newer than the .wasm
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -9,7 +10,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const pkgDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const srcDir = path.join(pkgDir, 'assembly');
 export const wasmPath = path.join(pkgDir, 'dist', 'ssam-sparse.wasm');
-export const ASC_FLAGS = ['-O3', '--noAssert', '--runtime', 'stub', '--use', 'abort=', '--enable', 'simd', '--initialMemory', '1', '--exportRuntime'];
+export const ASC_FLAGS = [
+  '-O3', '--noAssert', '--runtime', 'stub', '--use', 'abort=',
+  '--enable', 'simd', '--enable', 'threads', '--importMemory', '--sharedMemory',
+  '--initialMemory', '1', '--maximumMemory', '65536',
+];
 
 function newestSource() {
   let t = 0;

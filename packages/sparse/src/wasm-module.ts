@@ -1,10 +1,12 @@
 import { cast, type Tensor } from '@ssam/tensor';
 import { dataOf } from '@ssam/tensor/trace';
+import { SparsePool } from './wasm-threads.js';
 
 /*
- * Loading dist/ssam-sparse.wasm (built from assembly/ by scripts/build-wasm.mjs) and a per-call
- * bump allocator over its memory. Node only; elsewhere wasmAvailable() is false and callers use
- * the TypeScript kernels.
+ * Loading dist/ssam-sparse.wasm (built from assembly/ by scripts/build-wasm.mjs) on a shared
+ * WebAssembly.Memory (the worker threads of wasm-threads.ts instantiate it on the same memory),
+ * and a per-call bump allocator over that memory. Node only; elsewhere wasmAvailable() is false
+ * and callers use the TypeScript kernels.
  */
 
 interface Memory {
@@ -21,13 +23,23 @@ export interface Exports {
   scatterPhase(z: number, ldz: number, nb: number, ni: number, imgStride: number, ws: number, dx: number, n0: number, h: number, w: number, ph: number, pw: number, sh: number, sw: number, ha: number, wa: number): void;
   scatterPair2(z0: number, z1: number, ldz: number, nb: number, ni: number, imgStride: number, ws: number, dx: number, n0: number, h: number, w: number, ph: number, sh: number, ha: number): void;
   transpose(src: number, rows: number, cols: number, lds: number, dst: number, ld: number): void;
+  planChunk(desc: number, chunk: number, tid: number): void;
+  convBlock(desc: number, chunk: number, tid: number): void;
+  /** The fork-join pool over this instance's memory (wasm-threads.ts). */
+  readonly pool: SparsePool;
 }
 
 let loaded: Exports | null | undefined;
 let loadError = '';
 
 /** The WebAssembly global, typed minimally (the tsconfig lib has no DOM/wasm types). */
-type Wasm = { Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: unknown } };
+type Wasm = {
+  Module: new (b: Uint8Array) => object;
+  Instance: new (m: object, i: object) => { exports: Record<string, unknown> };
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => Memory;
+};
+/** Pages the shared memory may grow to (its address space is reserved up front, not committed). */
+const MAX_PAGES = 65536;
 type NodeFs = { readFileSync(p: string): Uint8Array };
 type NodeUrl = { fileURLToPath(u: URL): string };
 
@@ -44,7 +56,10 @@ function load(): Exports | null {
   for (const rel of ['./ssam-sparse.wasm', '../dist/ssam-sparse.wasm']) {
     try {
       const bytes = fs.readFileSync(url.fileURLToPath(new URL(rel, import.meta.url)));
-      loaded = new wasm.Instance(new wasm.Module(bytes), {}).exports as Exports;
+      const module = new wasm.Module(bytes);
+      const memory = new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+      const exports = new wasm.Instance(module, { env: { memory } }).exports;
+      loaded = { ...exports, memory, pool: new SparsePool(module, memory, exports) } as unknown as Exports;
       return loaded;
     } catch (e) {
       loadError = e instanceof Error ? e.message : String(e);
@@ -124,8 +139,11 @@ export class Arena {
     if (src instanceof Float32Array) new Float32Array(this.w.memory.buffer, p, src.length).set(src);
     else new Int32Array(this.w.memory.buffer, p, src.length).set(src);
   }
-  /** A copy of `len` floats at byte offset p. */
-  read(p: number, len: number): Float32Array {
-    return new Float32Array(this.w.memory.buffer, p, len).slice();
+  /** A copy of `len` floats at byte offset p (into `out` when given). */
+  read(p: number, len: number, out?: Float32Array): Float32Array {
+    const src = new Float32Array(this.w.memory.buffer, p, len);
+    if (!out) return src.slice();
+    out.set(src);
+    return out;
   }
 }

@@ -4,6 +4,7 @@ import type { NMCompressed } from './compress.js';
 import { Arena, f32, need, residentPlan, type Exports } from './wasm-module.js';
 import { cached, csrPlan, pairPlan, pairable, type Layout, type Plan } from './wasm-plan.js';
 import { convGeometry, type ConvGeometry } from './wasm-conv.js';
+import { sparseThreads } from './wasm-threads.js';
 
 export { wasmAvailable } from './wasm-module.js';
 
@@ -26,6 +27,9 @@ const QC = 128;
 const BLOCK_BYTES = 512 * 1024;
 
 const pad16 = (q: number): number => Math.ceil(q / 16) * 16;
+/** Words of the convBlock descriptor before its phase records, and per phase (assembly/parallel.ts). */
+const CONV_HEAD = 32;
+const CONV_PHASE = 10;
 
 /**
  * Makes the call's plans resident (the cached `plans` array is their key), copies this call's
@@ -49,10 +53,31 @@ function putPlans(w: Exports, c: NMCompressed, plans: readonly Plan[]): { ptrs: 
   return { ptrs, a };
 }
 
-/** Runs plan k over D into Z. */
-function runPlan(w: Exports, plan: Plan, lists: number, recs: number, rows: number, d: number, z: number, ldz: number, qp: number): void {
-  if (plan.kind === 'pairs') w.spmmPairs(lists, plan.nLists, recs, d, z, ldz, qp, QC);
-  else w.spmm(lists, recs, rows, d, z, ldz, qp);
+/** Work (about flops) below which a kernel stays on the calling thread (the dense backend's PARALLEL_WORK). */
+const PARALLEL_WORK = 1 << 18;
+
+/** [kind, lists | rowPtr, nLists | rows] of a plan for the parallel entries (kind 0: pairs, 1: CSR). */
+const planWords = (plan: Plan, lists: number, rows: number): [number, number, number] =>
+  plan.kind === 'pairs' ? [0, lists, plan.nLists] : [1, lists, rows];
+
+/** Kept entries a plan runs per q (its multiply-adds per column). */
+const planEntries = (plan: Plan): number => (plan.kind === 'pairs' ? plan.recs.length / 3 : plan.recs.length / 2);
+
+/**
+ * Runs a plan over D into Z for q in [0, qp): split into q ranges over the sparse threads
+ * (wasm-threads.ts) when the work pays for a fork-join. Each Z element is summed by one thread in
+ * entry order, so the result does not depend on the thread count.
+ */
+function runPlan(w: Exports, a: Arena, plan: Plan, lists: number, recs: number, rows: number, d: number, z: number, ldz: number, qp: number): void {
+  if (qp <= 0) return;
+  const threads = sparseThreads();
+  const work = 2 * planEntries(plan) * qp * (plan.kind === 'pairs' ? 2 : 1);
+  const chunks = threads > 1 && work >= PARALLEL_WORK ? Math.min(qp / 16, 4 * threads) : 1;
+  const qk = pad16(qp / chunks);
+  const desc = a.take(16);
+  a.commit();
+  new Int32Array(w.memory.buffer, desc, 10).set([...planWords(plan, lists, rows), recs, d, z, ldz, qp, qk, QC]);
+  w.pool.run('planChunk', desc, Math.ceil(qp / qk), threads);
 }
 
 function makePlan(c: NMCompressed, rowsAxis: 'in' | 'out', L: Layout): Plan {
@@ -70,6 +95,7 @@ function product(op: string, c: NMCompressed, x: Tensor, rows: number, K: number
   const w = need(op);
   const B = dense2(op, c, x, K, rowsAxis === 'in' ? 'dy' : 'x');
   const bp = pad16(B);
+  if (2 * c.values.length * bp >= PARALLEL_WORK) w.pool.wake(sparseThreads());
   // one-plan array: the array is the key of the plan's resident copy
   const plans = cached(c, `${op}:${bp}`, (): Plan[] => [makePlan(c, rowsAxis, { rows, keys: K, rowOf, keyOf, offOf: (k) => k * bp * 4 })]);
   const { ptrs, a } = putPlans(w, c, plans);
@@ -77,7 +103,7 @@ function product(op: string, c: NMCompressed, x: Tensor, rows: number, K: number
   a.commit();
   a.put(pX, f32(x));
   w.transpose(pX, B, K, K, pD, bp);
-  runPlan(w, plans[0]!, ptrs[0]!, ptrs[1]!, rows, pD, pZ, bp, bp);
+  runPlan(w, a, plans[0]!, ptrs[0]!, ptrs[1]!, rows, pD, pZ, bp, bp);
   w.transpose(pZ, rows, B, bp, pY, rows);
   return a.read(pY, B * rows);
 }
@@ -113,6 +139,8 @@ export function nmConv2dBackInputWasm(dy: Tensor, c: NMCompressed, inputShape: r
   const size = N * I * g.H * g.W;
   if (size === 0) return fromHost(new Float32Array(0), inputShape, 'float32');
   const nb = blockImages(g);
+  const parallel = N > nb && 2 * c.values.length * N * g.imgStride >= PARALLEL_WORK;
+  if (parallel) w.pool.wake(sparseThreads());
   const ldz = pad16(nb * g.imgStride), dStride = Math.ceil((ldz + g.maxShift + 16) / 4) * 4;
   const KK = KH * KW;
   // the geometry follows from the filter shape (fixed by the pattern), inputShape and opts
@@ -128,22 +156,24 @@ export function nmConv2dBackInputWasm(dy: Tensor, c: NMCompressed, inputShape: r
     ),
   );
   const { ptrs, a } = putPlans(w, c, plans);
-  const zSize = (I + 1) * ldz, P = g.phases.length;
-  const pY = a.take(dy.size), pD = a.take(O * dStride), pZ = a.take(P * zSize), pX = a.take(size);
+  const zSize = (I + 1) * ldz, P = g.phases.length, blocks = Math.ceil(N / nb);
+  // one task per block of images (pad, every phase, scatter) on the thread's own D and Z
+  const threads = parallel ? Math.min(sparseThreads(), blocks) : 1;
+  const dBytes = O * dStride * 4, zBytes = P * zSize * 4;
+  const pY = a.take(dy.size), pD = a.take(threads * O * dStride), pZ = a.take(threads * P * zSize), pX = a.take(size);
+  const desc = a.take(CONV_HEAD + CONV_PHASE * P);
   a.commit();
   a.put(pY, f32(dy));
-  for (let n0 = 0; n0 < N; n0 += nb) {
-    const k = Math.min(nb, N - n0), qp = pad16(k * g.imgStride);
-    w.padPlanes(pY, n0, k, O, g.HO, g.WO, pD, dStride, g.imgStride, g.ws, g.hp, g.wp, g.t, g.l);
-    for (let j = 0; j < P; j++) runPlan(w, plans[j]!, ptrs[2 * j]!, ptrs[2 * j + 1]!, I, pD, pZ + j * zSize * 4, ldz, qp);
-    for (let j = 0; j < P; j++) {
-      const ph = g.phases[j]!, next = g.phases[j + 1];
-      // stride-2 columns: the two column phases of a row phase interleave in one pass
-      if (g.sw === 2 && ph.pw === 0 && next?.ph === ph.ph && next.pw === 1) {
-        w.scatterPair2(pZ + j * zSize * 4, pZ + (j + 1) * zSize * 4, ldz, k, I, g.imgStride, g.ws, pX, n0, g.H, g.W, ph.ph, g.sh, ph.ha);
-        j++;
-      } else w.scatterPhase(pZ + j * zSize * 4, ldz, k, I, g.imgStride, g.ws, pX, n0, g.H, g.W, ph.ph, ph.pw, g.sh, g.sw, ph.ha, ph.wa);
-    }
+  const words = new Int32Array(CONV_HEAD + CONV_PHASE * P);
+  words.set([pY, N, O, g.HO, g.WO, nb, dStride, g.imgStride, g.ws, g.hp, g.wp, g.t, g.l, I, ldz, P, pX, g.H, g.W, g.sh, g.sw, pD, dBytes, pZ, zBytes, zSize * 4, QC]);
+  for (let j = 0; j < P; j++) {
+    const ph = g.phases[j]!, next = g.phases[j + 1], prev = words[CONV_HEAD + CONV_PHASE * (j - 1) + 8];
+    // stride-2 columns: the two column phases of a row phase interleave in one pass
+    const mode = j > 0 && prev === 1 ? 2 : g.sw === 2 && ph.pw === 0 && next?.ph === ph.ph && next.pw === 1 ? 1 : 0;
+    words.set([...planWords(plans[j]!, ptrs[2 * j]!, I), ptrs[2 * j + 1]!, ph.ph, ph.pw, ph.ha, ph.wa, mode], CONV_HEAD + CONV_PHASE * j);
   }
-  return fromHost(a.read(pX, size), inputShape, 'float32');
+  a.put(desc, words);
+  let out: Float32Array | undefined;
+  w.pool.run('convBlock', desc, blocks, threads, () => (out = new Float32Array(size)));
+  return fromHost(a.read(pX, size, out), inputShape, 'float32');
 }
