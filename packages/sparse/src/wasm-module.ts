@@ -59,6 +59,8 @@ function load(): Exports | null {
       const module = new wasm.Module(bytes);
       const memory = new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
       const exports = new wasm.Instance(module, { env: { memory } }).exports;
+      // a module built before the threaded entries (its own memory, no convBlock) is stale
+      if (typeof exports.convBlock !== 'function' || typeof exports.planChunk !== 'function') throw new Error(`${rel} is stale (no threaded entries)`);
       loaded = { ...exports, memory, pool: new SparsePool(module, memory, exports) } as unknown as Exports;
       return loaded;
     } catch (e) {
