@@ -7,3 +7,5 @@
  * console.log(currentBackend().describe()); // "wasm (WebAssembly SIMD, 2 threads)"
  */
 export { createWasmBackend, defaultThreadCount, type WasmBackend, type WasmBackendOptions } from './backend.js';
+/** The fork-join worker pool, for other AssemblyScript modules built the same way (@ssam/sparse). */
+export { ForkJoinPool, type PoolOptions } from './threads.js';

@@ -10,6 +10,7 @@ const NCHUNKS = 2;
 const OP = 3;
 const ARGC = 4;
 const ERROR = 5; // set by a worker whose chunk threw
+const READY = 6; // workers that have instantiated the module
 const STATS = 8; // chunks run per thread (tid 0 = the calling thread), 8 threads tracked
 const MAX_STATS = 8;
 const CLAIM_BYTE = 64; // BigInt64: (seq << 32) | next unclaimed chunk
@@ -30,6 +31,7 @@ const ctl = new Int32Array(sab, 0, 16);
 const STATS_AT = ${STATS} + Math.min(tid, ${MAX_STATS - 1});
 const claim = new BigInt64Array(sab, ${CLAIM_BYTE}, 1);
 const args = new Float64Array(sab, ${ARGS_BYTE}, ${MAX_ARGS});
+Atomics.add(ctl, ${READY}, 1);
 function waitTask(last) {
   let s = Atomics.load(ctl, ${SEQ});
   if (s !== last) return s;
@@ -68,6 +70,11 @@ for (;;) { last = waitTask(last); work(last); }
 export interface PoolOptions {
   /** How long an idle worker spins before sleeping on a futex (default 200 µs). */
   readonly spinMicros?: number;
+  /**
+   * The module's parallel entry points, each `(...args, chunk, tid)`; default: those of
+   * ssam-kernels.wasm. Other modules built the same way (@ssam/sparse) pass their own.
+   */
+  readonly ops?: readonly string[];
 }
 
 /**
@@ -79,6 +86,7 @@ export interface PoolOptions {
  * runs them, so results do not depend on the thread count.
  */
 export class ForkJoinPool {
+  private readonly ops: readonly string[];
   private readonly ctl: Int32Array;
   private readonly claim: BigInt64Array;
   private readonly args: Float64Array;
@@ -90,7 +98,7 @@ export class ForkJoinPool {
   constructor(
     module: WasmModule,
     memory: WasmMemory,
-    instance: WasmInstance,
+    instance: Pick<WasmInstance, 'exports'>,
     readonly workerCount: number,
     opts: PoolOptions = {},
   ) {
@@ -98,7 +106,12 @@ export class ForkJoinPool {
     this.ctl = new Int32Array(sab, 0, 16);
     this.claim = new BigInt64Array(sab, CLAIM_BYTE, 1);
     this.args = new Float64Array(sab, ARGS_BYTE, MAX_ARGS);
-    this.fns = PARALLEL_OPS.map((name) => instance.exports[name] as (...a: number[]) => void);
+    this.ops = opts.ops ?? PARALLEL_OPS;
+    this.fns = this.ops.map((name) => {
+      const f = instance.exports[name];
+      if (typeof f !== 'function') throw new Error(`ForkJoinPool: the module has no parallel entry point ${name}`);
+      return f as (...a: number[]) => void;
+    });
     this.spinMicros = opts.spinMicros ?? 200;
     if (workerCount > 0) {
       const wt = nodeBuiltins()?.workerThreads;
@@ -106,14 +119,15 @@ export class ForkJoinPool {
       for (let w = 0; w < workerCount; w++) {
         const worker = new wt.Worker(WORKER_SOURCE, {
           eval: true,
-          workerData: { module, memory, sab, tid: w + 1, ops: [...PARALLEL_OPS], spinMicros: this.spinMicros },
+          workerData: { module, memory, sab, tid: w + 1, ops: [...this.ops], spinMicros: this.spinMicros },
         });
         worker.unref();
         // A worker that fails (it could not instantiate the module, say) just stops claiming
         // chunks; the calling thread runs them. Without a listener the error would crash the process.
         worker.on('error', (e) => {
           this.workerErrors.push(e instanceof Error ? e.message : String(e));
-          this.workers.splice(this.workers.indexOf(worker), 1);
+          const at = this.workers.indexOf(worker);
+          if (at >= 0) this.workers.splice(at, 1);
         });
         this.workers.push(worker);
       }
@@ -125,13 +139,15 @@ export class ForkJoinPool {
    * workers, or all on the calling thread (tid 0) when `parallel` is false. `meanwhile` runs on the
    * calling thread once the workers have been woken, before it claims chunks itself.
    */
-  run(op: ParallelOp, args: readonly number[], nChunks: number, parallel = true, meanwhile?: () => void): void {
+  run(op: ParallelOp | (string & {}), args: readonly number[], nChunks: number, parallel = true, meanwhile?: () => void): void {
     if (!(nChunks > 0)) {
       meanwhile?.();
       return;
     }
     if (!Number.isInteger(nChunks)) throw new Error(`ForkJoinPool.run: ${op} got ${nChunks} chunks`);
-    const fn = this.fns[PARALLEL_OPS.indexOf(op)]!;
+    const opIndex = this.ops.indexOf(op);
+    if (opIndex < 0) throw new Error(`ForkJoinPool.run: unknown parallel entry point ${op}`);
+    const fn = this.fns[opIndex]!;
     const argc = args.length;
     const a = [...args, 0, 0];
     if (!parallel || this.workers.length === 0 || nChunks === 1 || this.inlineTasks > 0) {
@@ -152,29 +168,36 @@ export class ForkJoinPool {
     Atomics.store(this.claim, 0, hi);
     this.args.set(args);
     Atomics.store(ctl, NCHUNKS, nChunks);
-    Atomics.store(ctl, OP, PARALLEL_OPS.indexOf(op));
+    Atomics.store(ctl, OP, opIndex);
     Atomics.store(ctl, ARGC, argc);
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, ERROR, 0);
     Atomics.store(ctl, SEQ, seq);
     Atomics.notify(ctl, SEQ);
-    meanwhile?.();
     const t0 = performance.now();
     let mine = 0;
-    for (;;) {
-      const v = Atomics.load(this.claim, 0);
-      const idx = Number(v - hi);
-      if (idx >= nChunks) break;
-      if (Atomics.compareExchange(this.claim, 0, v, v + 1n) !== v) continue;
-      a[argc] = idx;
-      fn(...a);
-      Atomics.add(ctl, DONE, 1);
-      ctl[STATS]!++;
-      mine++;
+    try {
+      meanwhile?.();
+      for (;;) {
+        const v = Atomics.load(this.claim, 0);
+        const idx = Number(v - hi);
+        if (idx >= nChunks) break;
+        if (Atomics.compareExchange(this.claim, 0, v, v + 1n) !== v) continue;
+        a[argc] = idx;
+        try {
+          fn(...a);
+        } finally {
+          Atomics.add(ctl, DONE, 1);
+        }
+        ctl[STATS]!++;
+        mine++;
+      }
+    } finally {
+      // NOTE: never return (or throw) while a worker may still write into this task's memory.
+      const t1 = performance.now();
+      this.join(nChunks);
+      this.adapt(t1 - t0, performance.now() - t1, mine);
     }
-    const t1 = performance.now();
-    this.join(nChunks);
-    this.adapt(t1 - t0, performance.now() - t1, mine);
     if (Atomics.load(ctl, ERROR) !== 0) throw new Error(`wasm kernel ${op} failed on a worker thread`);
   }
 
@@ -224,6 +247,11 @@ export class ForkJoinPool {
    */
   wake(): void {
     if (this.workers.length > 0 && this.inlineTasks === 0) Atomics.notify(this.ctl, SEQ);
+  }
+
+  /** Workers that have started and instantiated the module (a worker takes tens of ms to boot). */
+  readyWorkers(): number {
+    return Atomics.load(this.ctl, READY);
   }
 
   /** Chunks each thread has run in parallel tasks so far (index = tid; 0 is the calling thread). */
