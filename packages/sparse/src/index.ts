@@ -9,3 +9,4 @@ export { nmConv2dBackInput } from './conv.js';
 export { implicitOverride, implicitValueAndGrad, type ImplicitOverride, type ImplicitMaskOptions } from './override.js';
 export { maskedDenseApply, maskedConvApply, type LayerParams, type ImplicitOptions } from './implicit.js';
 export { nmMatmulWasm, nmMatmulTWasm, nmConv2dBackInputWasm, wasmAvailable } from './wasm.js';
+export { sparseThreads, setSparseThreads } from './wasm-threads.js';
