@@ -1,4 +1,4 @@
-import { ArgumentError, ShapeError, add, div, mean, mul, ones, reshape, sqrt, sub, variance, zeros, type Tensor } from '@ssam/tensor';
+import { ArgumentError, ShapeError, add, div, mean, mul, ones, reshape, sqrt, sub, zeros, type Tensor } from '@ssam/tensor';
 import type { Layer } from '../layer.js';
 import { fmt, oneShape, oneTensor } from '../internal/check.js';
 
@@ -48,9 +48,13 @@ export function batchNorm(opts: BatchNormOptions = {}): Layer<BatchNormParams, B
       }
       const n = t.size / c;
       if (n < 2) throw new ShapeError('batchNorm', `training needs more than one value per channel, got x ${fmt(t.shape)}; use a batch of at least 2 or eval mode`);
+      // NOTE: the centred input d is computed once and reused by the variance, and the per-channel
+      // factor γ/√(v + ε) is formed on [1, C, 1, …] before it meets d: four full-size ops in the
+      // forward instead of seven (and fewer in the backward), with the same centred numerics.
       const mu = mean(t, { axes, keepdims: true });
-      const v = variance(t, { axes, keepdims: true });
-      const y = add(mul(div(sub(t, mu), sqrt(add(v, eps))), scale), shift);
+      const d = sub(t, mu);
+      const v = mean(mul(d, d), { axes, keepdims: true });
+      const y = add(mul(d, div(scale, sqrt(add(v, eps)))), shift);
       const m = momentum;
       const runningMean = add(mul(state.runningMean, 1 - m), mul(reshape(mu, [c]), m));
       const runningVar = add(mul(state.runningVar, 1 - m), mul(reshape(v, [c]), (m * n) / (n - 1)));
