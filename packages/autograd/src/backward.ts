@@ -26,7 +26,7 @@ function accumulate(acc: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
   acc.set(t, prev === undefined ? g : add(prev, g));
 }
 
-type Override = { readonly fn: VjpOverride; readonly leafIndex: (t: Tensor) => number | undefined };
+type Override = { readonly fn: VjpOverride; readonly leafIndex: (t: Tensor) => number | undefined; readonly leafCount: number };
 
 /** Applies one node's rule: consumes its output cotangents and adds to its inputs' cotangents. */
 function step(acc: Map<Tensor, Tensor>, node: TapeNode, over: Override | undefined): void {
@@ -37,10 +37,13 @@ function step(acc: Map<Tensor, Tensor>, node: TapeNode, over: Override | undefin
     if (g === undefined) return;
     acc.delete(node.out);
     what = node.prim;
-    ins = (over && over.fn(g, { prim: node.prim, inputs: node.inputs, attrs: node.attrs, out: node.out, leafIndex: over.leafIndex } as OverrideNode, node.needs)) ??
-      (vjpRules[node.prim] as VjpRule<PrimName>)(g, node, node.needs);
-    if (ins.length !== node.inputs.length)
-      throw new TypeError(`VjpOverride: for '${node.prim}' it returned ${ins.length} cotangents; return one per input (${node.inputs.length}), null where not needed`);
+    const mine = over?.fn(g, { prim: node.prim, inputs: node.inputs, attrs: node.attrs, out: node.out, leafIndex: over.leafIndex, leafCount: over.leafCount } as OverrideNode, node.needs);
+    if (mine) {
+      what = `VjpOverride for '${node.prim}'`;
+      if (mine.length !== node.inputs.length)
+        throw new TypeError(`VjpOverride: for '${node.prim}' it returned ${mine.length} cotangents; return one per input (${node.inputs.length}), null where not needed`);
+    }
+    ins = mine ?? (vjpRules[node.prim] as VjpRule<PrimName>)(g, node, node.needs);
   } else {
     const outCts = node.outs.map((o) => acc.get(o) ?? null);
     if (outCts.every((c) => c === null)) return;
@@ -52,6 +55,15 @@ function step(acc: Map<Tensor, Tensor>, node: TapeNode, over: Override | undefin
     const gi = ins[i];
     if (!node.needs[i] || gi === null || gi === undefined) continue;
     const x = node.inputs[i]!;
+    if (what.startsWith('VjpOverride') && gi.shape.join() !== x.shape.join()) {
+      // an override's cotangent may keep the broadcast output shape, like a rule's; anything else is its mistake
+      try {
+        accumulate(acc, x, unbroadcast(gi, x.shape, what));
+      } catch {
+        throw new RangeError(`${what}: the cotangent of input ${i} has shape [${gi.shape.join(', ')}], but the input has shape [${x.shape.join(', ')}]; return one shaped like the input`);
+      }
+      continue;
+    }
     accumulate(acc, x, unbroadcast(gi, x.shape, what));
   }
 }
@@ -74,7 +86,7 @@ export function backward(
   let over: Override | undefined;
   if (override) {
     const index = new Map<Tensor, number>(leaves.map((l, i) => [l, i]));
-    over = { fn: override, leafIndex: (t) => index.get(t) };
+    over = { fn: override, leafIndex: (t) => index.get(t), leafCount: leaves.length };
   }
   const acc = new Map<Tensor, Tensor>();
   for (let i = 0; i < outputs.length; i++) if (cts[i]) accumulate(acc, outputs[i]!, cts[i]!);

@@ -40,6 +40,9 @@ describe('valueAndGrad / vjp with an override', () => {
     expect(seen.get('2x3')).toBe(1);
     expect(seen.get('5x4')).toBeUndefined(); // x: a closure constant
     expect(seen.get('5x3')).toBeUndefined(); // an intermediate
+    let count = -1;
+    grad(loss, { override: (_g, node) => void (count = node.leafCount) })(params);
+    expect(count).toBe(2);
   });
 
   it('a masked input gradient: the weight gradient of the masked layer and of the layers above stay exact', () => {
@@ -68,5 +71,7 @@ describe('valueAndGrad / vjp with an override', () => {
   it('refuses a non-function and a wrong number of cotangents, naming the primitive', () => {
     expect(() => valueAndGrad(loss, { override: 3 as never })).toThrow(/valueAndGrad: override must be a function/);
     expect(() => grad(loss, { override: (_g, n) => (n.prim === 'matmul' ? [null] : undefined) })(params)).toThrow(/for 'matmul' it returned 1 cotangents; return one per input \(2\)/);
+    const wrong: VjpOverride = (_g, n, needs) => (n.prim === 'matmul' && needs[1] ? [null, tensor([1, 2, 3, 4, 5, 6, 7], [7])] : undefined);
+    expect(() => grad(loss, { override: wrong })(params)).toThrow(/VjpOverride for 'matmul': the cotangent of input 1 has shape \[7\], but the input has shape \[2, 3\]/);
   });
 });

@@ -10,6 +10,8 @@ export interface OverrideNode<P extends PrimName = PrimName> extends RuleNode<P>
    * specially wherever the model uses it, without changing the model.
    */
   readonly leafIndex: (t: Tensor) => number | undefined;
+  /** How many leaves the differentiated argument has (so an override can check its own per-leaf data). */
+  readonly leafCount: number;
 }
 
 /**
