@@ -104,12 +104,25 @@ describe('implicitOverride: an unchanged model with input gradients through W âŠ
     expect(Math.max(...Array.from(g.fc.w.toArray(), Math.abs))).toBeGreaterThan(0);
   });
 
+  it('masks on vectors (biases) change nothing: an unstructured mask that cuts biases runs and equals the weights-only mask', () => {
+    const m2 = random.bernoulli(random.key(30), 0.5, [8, 8, 3, 3]);
+    const cut = { ...maskFor(m2, ones([4, 128])), c2: { w: m2, b: tensor([1, 0, 1, 0, 0, 0, 1, 1]) } };
+    const [, g1] = implicitValueAndGrad(cnnLoss(), cut, { kernel: 'ts' })(cnn);
+    const [, g0] = implicitValueAndGrad(cnnLoss(), maskFor(m2, ones([4, 128])), { kernel: 'ts' })(cnn);
+    expect(g1.c1.w.toArray()).toEqual(g0.c1.w.toArray());
+  });
+
+  it('refuses a mask with another number of leaves than the params', () => {
+    const imp = implicitOverride({ c2: maskFor(nm(31, [8, 8, 3, 3], 2, 4), ones([4, 128])).c2 });
+    expect(() => valueAndGrad(cnnLoss(), { override: imp.override })(cnn)).toThrow(/implicitOverride: the mask has 2 leaves but the differentiated argument has 6/);
+  });
+
   it('refuses a model that uses a masked weight only through another op, and a mask of another structure', () => {
     const mlp = { w: normal(20, [4, 8]), v: normal(21, [4, 3]) };
     const h = normal(22, [5, 8]);
     const f = (p: typeof mlp) => mean(square(matmul(tanh(matmul(h, transpose(p.w, [1, 0]))), p.v)));
     const mask = { w: nm(23, [4, 8], 2, 4), v: ones([4, 3]) };
-    expect(() => implicitValueAndGrad(f, mask)(mlp)).toThrow(/masked parameter leaves #1 \[4, 8\] took part in the backward pass but never as the weight of a matmul or conv2d/);
+    expect(() => implicitValueAndGrad(f, mask)(mlp)).toThrow(/masked parameter leaves 'w' \[4, 8\] took part in the backward pass but never as the weight of a matmul or conv2d/);
     expect(() => implicitValueAndGrad(f, { w: mask.w })(mlp)).toThrow(/implicitValueAndGrad: mask must have the structure/);
     expect(() => implicitValueAndGrad(f, { w: mul(mask.w, 2), v: mask.v })(mlp)).toThrow(/mask leaves must be 0\/1; found 2/);
   });

@@ -1,6 +1,15 @@
 import { ArgumentError, conv2dBackInput, mul, tree, zeros, type ConvAttrs, type Tensor, type Tree } from '@ssam/tensor';
 import { valueAndGrad, vjpRules, type GradOptions, type OverrideNode, type RuleNode, type VjpOverride } from '@ssam/autograd';
 import { compressNM, type CompressOptions, type NMCompressed } from './compress.js';
+
+/** Dotted key paths of a tree's leaves, in `tree.leaves` order (objects by sorted key, arrays by index). */
+function leafPaths(t: unknown, prefix = ''): string[] {
+  if (t === null || t === undefined) return [];
+  if (Array.isArray(t)) return t.flatMap((v, i) => leafPaths(v, prefix ? `${prefix}.${i}` : String(i)));
+  if (typeof t === 'object' && Object.getPrototypeOf(t) === Object.prototype)
+    return Object.keys(t as object).sort().flatMap((k) => leafPaths((t as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k));
+  return [prefix || '(root)'];
+}
 import { nmConv2dBackInput } from './conv.js';
 import { nmMatmulT } from './kernels.js';
 import { nmConv2dBackInputWasm, nmMatmulTWasm, wasmAvailable } from './wasm.js';
@@ -51,7 +60,8 @@ function kindOf(m: Tensor, pattern: CompressOptions | undefined): Kind {
     if (x === 1) ones++;
     else if (x !== 0) throw new ArgumentError('implicitOverride', `mask leaves must be 0/1; found ${x} in a leaf of shape [${m.shape.join(', ')}]`);
   }
-  let kind: Kind = ones === v.length ? 'dense' : ones === 0 ? 'zero' : 'masked';
+  // Vectors (biases, BatchNorm γ/β) carry no input gradient of their own: their masks change nothing here.
+  let kind: Kind = ones === v.length || m.rank < 2 ? 'dense' : ones === 0 ? 'zero' : 'masked';
   if (kind === 'masked' && pattern && (m.rank === 2 || m.rank === 4)) {
     try {
       compressNM(m, m, pattern); // validates (and caches) the N:M pattern of this mask tensor
@@ -77,6 +87,7 @@ const convOpts = (a: ConvAttrs) => ({ stride: a.stride, padding: a.padding, dila
  */
 export function implicitOverride(mask: Tree<Tensor>, options: ImplicitMaskOptions = {}): ImplicitOverride {
   const masks = tree.leaves(mask) as Tensor[];
+  const paths = leafPaths(mask);
   const pattern = options.pattern;
   const wasm = (options.kernel ?? (wasmAvailable() ? 'wasm' : 'ts')) === 'wasm';
   const kind = masks.map((m) => kindOf(m, pattern));
@@ -86,10 +97,13 @@ export function implicitOverride(mask: Tree<Tensor>, options: ImplicitMaskOption
   const maskedLeaf = (node: OverrideNode, t: Tensor): number | undefined => {
     const i = node.leafIndex(t);
     if (i === undefined) return undefined;
+    if (node.leafCount !== masks.length)
+      throw new ArgumentError('implicitOverride', `the mask has ${masks.length} leaves but the differentiated argument has ${node.leafCount}; build the mask from the same params (one 0/1 tensor per parameter tensor, same structure)`);
     if (i >= masks.length || masks[i]!.shape.join() !== t.shape.join())
       throw new ArgumentError('implicitOverride', `the mask does not match the differentiated parameters: leaf ${i} has shape [${t.shape.join(', ')}], the mask's is ${i < masks.length ? `[${masks[i]!.shape.join(', ')}]` : 'missing'}; build the mask from the same params`);
     return kind[i] === 'dense' ? undefined : i;
   };
+  const seenCount = { leaves: -1 };
   const compressed = (i: number, w: Tensor): NMCompressed => compressNM(w, masks[i]!, pattern!);
   const substituted = (i: number | undefined, t: Tensor): Tensor => (i === undefined ? t : kind[i] === 'zero' ? zeros(t.shape) : mul(t, masks[i]!));
 
@@ -141,6 +155,7 @@ export function implicitOverride(mask: Tree<Tensor>, options: ImplicitMaskOption
       }
       return [gx, gw];
     }
+    seenCount.leaves = node.leafCount;
     for (const t of node.inputs) {
       const i = node.leafIndex(t);
       if (i !== undefined && i < kind.length && kind[i] !== 'dense') elsewhere.add(i);
@@ -152,11 +167,13 @@ export function implicitOverride(mask: Tree<Tensor>, options: ImplicitMaskOption
     override,
     counts,
     check() {
+      if (seenCount.leaves >= 0 && seenCount.leaves !== masks.length)
+        throw new ArgumentError('implicitOverride', `the mask has ${masks.length} leaves but the differentiated argument has ${seenCount.leaves}; build the mask from the same params`);
       const bad = [...elsewhere].filter((i) => !asWeight.has(i));
       if (bad.length)
         throw new ArgumentError(
           'implicitOverride',
-          `masked parameter leaves ${bad.map((i) => `#${i} [${masks[i]!.shape.join(', ')}]`).join(', ')} took part in the backward pass but never as the weight of a matmul or conv2d ` +
+          `masked parameter leaves ${bad.map((i) => `'${paths[i]}' [${masks[i]!.shape.join(', ')}]`).join(', ')} took part in the backward pass but never as the weight of a matmul or conv2d ` +
             `(e.g. the model transposes or reshapes them first), so their input gradients were NOT masked. Use them directly as matmul/conv2d weights, or give them an all-ones mask (exclude them from the selection)`,
         );
     },
