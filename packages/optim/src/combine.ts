@@ -24,7 +24,24 @@ export function chain(...transforms: GradientTransformation<any>[]): GradientTra
     if (!t || typeof t.init !== 'function' || typeof t.update !== 'function')
       throw new ArgumentError('chain', `argument ${i} is not a GradientTransformation ({ init, update }); got ${String(t)}`);
   });
+  // The implicit SAM form runs a step of its own before pass 1; a chain forwards it for its one member.
+  const withImplicit = transforms.flatMap((t, i) => (t.implicit ? [i] : []));
+  if (withImplicit.length > 1)
+    throw new ArgumentError('chain', `members ${withImplicit.join(' and ')} both have an implicit form (each would want its own pass 1); chain at most one`);
+  const at = withImplicit[0];
+  const implicit: GradientTransformation<OptState[]>['implicit'] =
+    at === undefined
+      ? undefined
+      : {
+          prepare(state, params, extra) {
+            const r = transforms[at]!.implicit!.prepare(state[at], params, extra);
+            const next = [...state];
+            next[at] = r.state;
+            return { state: next, mask: r.mask };
+          },
+        };
   return {
+    ...(implicit ? { implicit } : {}),
     init: (params) => transforms.map((t) => t.init(params)),
     update(grads, state, params, extra) {
       if (!Array.isArray(state) || state.length !== transforms.length)

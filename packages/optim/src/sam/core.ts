@@ -100,7 +100,14 @@ export function samCore<M>(op: string, o: SamCoreOptions, policy: MaskPolicy<M>)
       let epsNorm = 0;
       let calls = 0;
       // ε ≡ 0 (ρ = 0, an empty mask, or a non-SAM step) means g' = g: pass 2 is skipped entirely.
-      if (ascends(step) && (implicit || density > 0)) {
+      // The implicit form does the same with an empty mask (s = 1 is the base optimizer), and then
+      // `prepare` gave no mask, so pass 1 was dense.
+      if (ascends(step) && density > 0) {
+        if (implicit && mask !== undefined && extra?.prepared !== true)
+          throw new ArgumentError(
+            `${op}.update`,
+            "form 'implicit' needs pass 1 computed through the mask: call implicit.prepare(state, params, extra) first, run pass 1 with @ssam/sparse implicitValueAndGrad(loss, mask, { pattern }) and pass { prepared: true } (makeTrainStep does all of this). Wrapping the optimizer in chain(...) forwards implicit only when exactly one member has it",
+          );
         const gradFn = extra?.gradFn;
         if (typeof gradFn !== 'function')
           throw new ArgumentError(`${op}.update`, 'needs extra.gradFn, the gradient at a given point for pass 2: update(grads, state, params, { gradFn })');
@@ -134,9 +141,9 @@ export function samCore<M>(op: string, o: SamCoreOptions, policy: MaskPolicy<M>)
       prepare(state, params, extra) {
         const step = readCount(`${op}.implicit.prepare`, state.count);
         const sparse = policy.before(state.sparse, { op, step, grads: {}, params, extra });
-        const { mask } = policy.view(sparse);
+        const { mask, density } = policy.view(sparse);
         // A step without an ascent descends with pass 1's gradient, which must then be the dense one.
-        const use = ascends(step) && mask !== undefined;
+        const use = ascends(step) && mask !== undefined && density > 0;
         return { state: { ...state, sparse }, mask: use ? { mask, ...(policy.pattern ? { pattern: policy.pattern } : {}) } : undefined };
       },
     },

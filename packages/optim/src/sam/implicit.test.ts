@@ -4,7 +4,8 @@ import { conv2d, dense, flatten, maxPool, relu, serial, softmaxCrossEntropy } fr
 import { implicitValueAndGrad } from '@ssam/sparse';
 import { add, ones, random, tree, type Tensor } from '@ssam/tensor';
 import { describe, expect, it } from 'vitest';
-import { applyUpdates } from '../combine.js';
+import { applyUpdates, chain } from '../combine.js';
+import { clipByGlobalNorm } from '../clip.js';
 import { globalNorm } from '../internal/norm.js';
 import { sgd } from '../sgd.js';
 import { treesIdentical } from '../testing/index.js';
@@ -97,6 +98,40 @@ describe("form: 'implicit'", () => {
     const zero = run(sam({ rho: 0, base: sgd({ lr: 0.1 }), mask: nm24(9), form: 'implicit' }), 1);
     expect(treesIdentical(zero.params, sgdOnly.params)).toBe(true);
     expect(plain.metrics[1]!.gradFnCalls).toBe(0);
+  });
+
+  it('unstructured and structured Fisher masks run too (dense W ⊙ M products; masks on vectors change nothing)', () => {
+    for (const pattern of ['unstructured', 'structured'] as const) {
+      const r = run(ssamF({ rho: 0.05, base: sgd({ lr: 0.1 }), sparsity: 0.5, pattern, intervalUnit: 'step', numSamples: 6, form: 'implicit' }), 2);
+      expect(r.metrics.map((m) => m.gradFnCalls)).toEqual([1, 1]);
+      expect(r.metrics[0]!.implicitProducts.sparse).toBe(0);
+    }
+  });
+
+  it("an empty mask is the base optimizer (s = 1), e.g. step 0 of timing 'reference'", () => {
+    const opt = ssamF({ rho: 0.05, base: sgd({ lr: 0.1 }), pattern: { n: 2, m: 4 }, intervalUnit: 'step', interval: 5, numSamples: 6, timing: 'reference', form: 'implicit' });
+    const r = run(opt, 1);
+    expect(r.metrics[0]!.gradFnCalls).toBe(0);
+    expect(r.metrics[0]!.implicitProducts).toEqual({ sparse: 0, masked: 0 });
+    expect(treesIdentical(r.params, run(sgd({ lr: 0.1 }) as never, 1).params)).toBe(true);
+  });
+
+  it('chain forwards the implicit form of its one implicit member; update without prepare refuses', () => {
+    const make = () => sam({ rho: 0.05, base: sgd({ lr: 0.1 }), mask: nm24(11), form: 'implicit', pattern: { n: 2, m: 4 } });
+    const plain = run(make(), 2);
+    const chained = run(chain(clipByGlobalNorm(1e30), make()) as never, 2);
+    expect(treesIdentical(chained.params, plain.params)).toBe(true);
+    expect(chained.metrics[0]!.implicitProducts.sparse).toBe(1);
+    const opt = make();
+    const [, g] = valueAndGrad((p: Params) => lossOf(p))(params0);
+    expect(() => opt.update(g, opt.init(params0), params0, { gradFn: () => g })).toThrow(/sam.update: form 'implicit' needs pass 1 computed through the mask: call implicit.prepare/);
+    expect(() => chain(make(), make())).toThrow(/chain: members 0 and 1 both have an implicit form/);
+  });
+
+  it('with micro-batches every chunk runs the implicit pass (the counts add up over the chunks)', () => {
+    const optimizer = sam({ rho: 0.05, base: sgd({ lr: 0.1 }), mask: nm24(12), form: 'implicit', pattern: { n: 2, m: 4 } });
+    const r = makeTrainStep({ model, loss: softmaxCrossEntropy, optimizer, microBatches: 2 })(params0, {}, optimizer.init(params0), batch, key);
+    expect(r.metrics.implicitProducts).toEqual({ sparse: 2, masked: 0 });
   });
 
   it('refuses what it cannot do, with a way out', () => {

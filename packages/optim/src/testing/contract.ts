@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { applyUpdates } from '../combine.js';
 import type { GradientTransformation, Params, UpdateExtra } from '../types.js';
 import { arbProblem, deepFreeze, sameLayout, snapshot, treesIdentical, type ProblemOptions, type SmoothProblem } from './problems.js';
+import { protocolUpdate } from './step.js';
 
 export interface ContractOptions {
   /** fast-check runs per property (default 8). */
@@ -39,7 +40,7 @@ export function trajectory(make: Make, problem: SmoothProblem, steps: number, ex
   const updates: unknown[] = [];
   const ex = extra(problem);
   for (let t = 0; t < steps; t++) {
-    const [u, s] = opt.update(problem.grad(params), state, params, ex);
+    const [u, s] = protocolUpdate(opt, problem.grad(params), state, params, ex);
     updates.push(u);
     states.push(s);
     params = applyUpdates(params, u);
@@ -108,7 +109,7 @@ export function runTransformationContract(name: string, makeTransform: Make, opt
             const grads = deepFreeze(p.grad(w));
             const ex = deepFreeze(extra(p));
             const before = [snapshot(w), snapshot(grads), snapshot(state)];
-            const [u, next] = opt.update(grads, state, w, ex);
+            const [u, next] = protocolUpdate(opt, grads, state, w, ex);
             expect([snapshot(w), snapshot(grads), snapshot(state)]).toEqual(before);
             w = deepFreeze(applyUpdates(w, u));
             state = deepFreeze(next);
@@ -130,7 +131,7 @@ export function runTransformationContract(name: string, makeTransform: Make, opt
           const s0 = opt.init(p.params);
           const g = p.grad(p.params);
           const ex = extra(p);
-          expect(treesIdentical(opt.update(g, s0, p.params, ex), opt.update(g, s0, p.params, ex))).toBe(true);
+          expect(treesIdentical(protocolUpdate(opt, g, s0, p.params, ex), protocolUpdate(opt, g, s0, p.params, ex))).toBe(true);
         }),
         cfg,
       );

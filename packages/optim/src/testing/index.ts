@@ -7,6 +7,7 @@
  */
 export { runTransformationContract, trajectory, type ContractOptions } from './contract.js';
 export { runSamLaws, type SamLawConfig, type SamLawOptions } from './samLaws.js';
+export { protocolUpdate } from './step.js';
 export {
   smoothProblem, arbProblem, arbLeafShapes, nestLeaves, deepFreeze, snapshot, treesIdentical, sameLayout,
   type SmoothProblem, type ProblemOptions,

@@ -6,6 +6,7 @@ import { sam } from '../sam/sam.js';
 import { sgd } from '../sgd.js';
 import type { GradientTransformation, OptState, Params, Updates } from '../types.js';
 import { arbProblem, treesIdentical, type ProblemOptions, type SmoothProblem } from './problems.js';
+import { protocolUpdate } from './step.js';
 
 /** What a SAM variant under test is built from. */
 export interface SamLawConfig {
@@ -54,7 +55,7 @@ function run(opt: GradientTransformation<any>, p: SmoothProblem, steps: number):
       e = tree.zipMap((a: Tensor, b: Tensor) => sub(a, b), q, current);
       return p.grad(q);
     };
-    const [u, s] = opt.update(p.grad(w), state, w, { gradFn, fisher: (q: Params) => p.fisher(q) });
+    const [u, s] = protocolUpdate(opt, p.grad(w), state, w, { gradFn, fisher: (q: Params) => p.fisher(q) });
     updates.push(u);
     states.push(s);
     eps.push(e);
