@@ -1,4 +1,4 @@
-import { currentBackend } from '@ssam/tensor';
+import { ArgumentError, currentBackend } from '@ssam/tensor';
 import { ForkJoinPool, defaultThreadCount } from '@ssam/tensor/wasm';
 
 /*
@@ -34,7 +34,7 @@ export function sparseThreads(): number {
 
 /** Fixes the sparse kernels' thread count (undefined: follow the dense backend again). Tests and benchmarks. */
 export function setSparseThreads(n: number | undefined): void {
-  if (n !== undefined && !(Number.isInteger(n) && n >= 1)) throw new Error(`setSparseThreads: threads must be a positive integer, got ${n}`);
+  if (n !== undefined && !(Number.isInteger(n) && n >= 1)) throw new ArgumentError('setSparseThreads', `threads must be a positive integer (or undefined to follow the dense backend), got ${n}`);
   override = n;
 }
 

@@ -193,6 +193,11 @@ export class ForkJoinPool {
         mine++;
       }
     } finally {
+      // A chunk that threw here leaves the rest unclaimed: claim them all at once (counted done),
+      // so the join below waits only for chunks a worker already holds.
+      const v = Atomics.exchange(this.claim, 0, hi + BigInt(nChunks));
+      const left = nChunks - Math.min(nChunks, Number(v - hi));
+      if (left > 0) Atomics.add(ctl, DONE, left);
       // NOTE: never return (or throw) while a worker may still write into this task's memory.
       const t1 = performance.now();
       this.join(nChunks);
