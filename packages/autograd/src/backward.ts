@@ -1,25 +1,8 @@
-import { add, reshape, sum, type PrimName, type Tensor } from '@ssam/tensor';
-import { fmtShape } from './internal/paths.js';
+import { add, type PrimName, type Tensor } from '@ssam/tensor';
+import { unbroadcast } from './internal/adjoints.js';
 import { vjpRules, type VjpRule } from './rules.js';
 import type { OverrideNode, VjpOverride } from './override.js';
 import type { Tape, TapeNode } from './tape.js';
-
-/**
- * Sums a cotangent of a broadcast shape back to the input's `shape` (leading axes and axes where
- * the input had size 1). This is the only place broadcasting is undone: rules never do it.
- */
-export function unbroadcast(g: Tensor, shape: readonly number[], what: string): Tensor {
-  const lead = g.rank - shape.length;
-  if (lead === 0 && shape.every((d, i) => d === g.shape[i])) return g;
-  if (lead < 0 || shape.some((d, i) => d !== 1 && d !== g.shape[i + lead]))
-    throw new Error(`@ssam/autograd internal error: the ${what} rule produced a cotangent of shape ${fmtShape(g.shape)} for an input of shape ${fmtShape(shape)}`);
-  const axes: number[] = [];
-  for (let i = 0; i < lead; i++) axes.push(i);
-  shape.forEach((d, i) => {
-    if (d === 1 && g.shape[i + lead] !== 1) axes.push(i + lead);
-  });
-  return reshape(axes.length ? sum(g, { axes }) : g, shape);
-}
 
 function accumulate(acc: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
   const prev = acc.get(t);

@@ -3,7 +3,7 @@ import {
   log, matmul, maxPool2dBackward, mul, neg, reshape, scatterAdd, sign, slice, sub, sum, transpose, where, pow,
   type ConvAttrs, type PoolAttrs, type PrimAttrs, type PrimName, type Tensor,
 } from '@ssam/tensor';
-import { inversePerm, keptShape, maxPoolSelect, sliceAdjoint } from './internal/adjoints.js';
+import { inversePerm, keptShape, maxPoolSelect, sliceAdjoint, unbroadcast } from './internal/adjoints.js';
 
 /** What a rule sees of a recorded primitive application. */
 export interface RuleNode<P extends PrimName> {
@@ -38,7 +38,8 @@ export const vjpRules = {
   sign: () => [null],
 
   add: (g) => [g, g],
-  sub: (g, _, [, nb]) => [g, nb ? neg(g) : null],
+  // NOTE: a broadcast b is summed back first, so neg runs on b's shape, not on the full output.
+  sub: (g, { inputs: [, b] }, [, nb]) => [g, nb ? neg(unbroadcast(g, b!.shape, 'sub')) : null],
   mul: (g, { inputs: [a, b] }, [na, nb]) => [na ? mul(g, b!) : null, nb ? mul(g, a!) : null],
   div: (g, { inputs: [, b], out }, [na, nb]) => [na ? div(g, b!) : null, nb ? neg(div(mul(g, out), b!)) : null],
   pow: (g, { inputs: [a, b], out }, [na, nb]) => [

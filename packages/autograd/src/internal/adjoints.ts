@@ -1,4 +1,5 @@
-import { greater, pad, reshape, slice, where, type PoolAttrs, type PrimAttrs, type SliceSpec, type Tensor, zeros } from '@ssam/tensor';
+import { greater, pad, reshape, slice, sum, where, type PoolAttrs, type PrimAttrs, type SliceSpec, type Tensor, zeros } from '@ssam/tensor';
+import { fmtShape } from './paths.js';
 
 // Adjoints that need a few primitives each. Written with @ssam/tensor ops only, so they are
 // themselves differentiable (higher-order derivatives) and run on every backend.
@@ -86,3 +87,21 @@ export const inversePerm = (perm: readonly number[]): number[] => {
   perm.forEach((p, i) => (inv[p] = i));
   return inv;
 };
+
+/**
+ * Sums a cotangent of a broadcast shape back to the input's `shape` (leading axes and axes where
+ * the input had size 1). This is the only place broadcasting is undone: rules never do it.
+ */
+export function unbroadcast(g: Tensor, shape: readonly number[], what: string): Tensor {
+  const lead = g.rank - shape.length;
+  if (lead === 0 && shape.every((d, i) => d === g.shape[i])) return g;
+  if (lead < 0 || shape.some((d, i) => d !== 1 && d !== g.shape[i + lead]))
+    throw new Error(`@ssam/autograd internal error: the ${what} rule produced a cotangent of shape ${fmtShape(g.shape)} for an input of shape ${fmtShape(shape)}`);
+  const axes: number[] = [];
+  for (let i = 0; i < lead; i++) axes.push(i);
+  shape.forEach((d, i) => {
+    if (d === 1 && g.shape[i + lead] !== 1) axes.push(i + lead);
+  });
+  return reshape(axes.length ? sum(g, { axes }) : g, shape);
+}
+
