@@ -1,50 +1,8 @@
 #!/usr/bin/env node
-// Compiles the AssemblyScript kernels (assembly/*.ts) into dist/ssam-kernels.wasm.
-//   node scripts/build-wasm.mjs            always rebuild
-//   node scripts/build-wasm.mjs --if-stale rebuild only when a source is newer than the .wasm
-// The vitest globalSetup calls `buildWasm({ ifStale: true })` so tests can load the module
-// without a prior `pnpm build`.
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// Compiles the AssemblyScript kernels (assembly/*.ts) into dist/ssam-kernels.wasm, with the
+// flags of tools/build-wasm.mjs. `node scripts/build-wasm.mjs [--if-stale]`.
+import { wasmBuilder } from '../../../tools/build-wasm.mjs';
 
-const pkgDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const srcDir = path.join(pkgDir, 'assembly');
-export const wasmPath = path.join(pkgDir, 'dist', 'ssam-kernels.wasm');
-
-/**
- * The compiler flags. SIMD for the kernels; threads + an imported shared memory so the main thread
- * and the worker threads run one module over one WebAssembly.Memory; the stub runtime because the
- * kernels never allocate (the JavaScript side owns the memory layout); no abort import.
- */
-export const ASC_FLAGS = [
-  '-O3', '--noAssert', '--runtime', 'stub', '--use', 'abort=',
-  '--enable', 'simd', '--enable', 'threads', '--importMemory', '--sharedMemory',
-  '--initialMemory', '1', '--maximumMemory', '65536',
-];
-
-function newestSource() {
-  let t = 0;
-  for (const f of readdirSync(srcDir)) if (f.endsWith('.ts')) t = Math.max(t, statSync(path.join(srcDir, f)).mtimeMs);
-  return Math.max(t, statSync(fileURLToPath(import.meta.url)).mtimeMs);
-}
-
-export async function buildWasm({ ifStale = false, quiet = false } = {}) {
-  if (ifStale && existsSync(wasmPath) && statSync(wasmPath).mtimeMs >= newestSource()) return wasmPath;
-  mkdirSync(path.dirname(wasmPath), { recursive: true });
-  const { default: asc } = await import('assemblyscript/asc');
-  let stderr = '';
-  const t0 = performance.now();
-  const { error } = await asc.main([path.join(srcDir, 'index.ts'), ...ASC_FLAGS, '--outFile', wasmPath], {
-    stdout: { write: () => true },
-    stderr: { write: (s) => ((stderr += String(s)), true) },
-  });
-  if (error) throw new Error(`asc failed: ${error.message}\n${stderr}`);
-  if (stderr.trim() && !quiet) process.stderr.write(stderr);
-  if (!quiet) console.log(`built ${path.relative(pkgDir, wasmPath)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  return wasmPath;
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await buildWasm({ ifStale: process.argv.includes('--if-stale') });
-}
+const builder = wasmBuilder(import.meta.url, 'ssam-kernels.wasm', () => import('assemblyscript/asc'));
+export const { wasmPath, buildWasm } = builder;
+await builder.run();
