@@ -1,3 +1,5 @@
+import { sizeOf, stridesOf as strides } from '@ssam/tensor';
+
 /**
  * Helpers that write gpu.js kernel sources. Every kernel is a JavaScript function source that gpu.js
  * translates to GLSL; shapes and attributes are inlined as integer literals, so each distinct
@@ -36,18 +38,8 @@ export const NATIVE_FUNCTIONS: readonly { readonly name: string; readonly source
   },
 ];
 
-/** Row-major strides. */
-export function strides(shape: readonly number[]): number[] {
-  const st = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    st[i] = s;
-    s *= shape[i]!;
-  }
-  return st;
-}
-
-export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+/** Row-major strides and element counts: the core's own helpers. */
+export { strides, sizeOf };
 
 /**
  * Statements that split the flat int `index` over `shape` into ints `${prefix}0`, `${prefix}1`, ...

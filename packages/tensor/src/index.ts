@@ -7,7 +7,7 @@
 export type { DType, TypedArray } from './dtype.js';
 export { Tensor, isTensor, type Storage } from './tensor.js';
 export type { Shape } from './shape.js';
-export { broadcastShapes, sizeOf } from './shape.js';
+export { broadcastShapes, sizeOf, stridesOf } from './shape.js';
 export { ShapeError, DTypeError, ArgumentError } from './errors.js';
 export { PRIMITIVES, type PrimName, type PrimAttrs, type CompareOp, type ConvAttrs, type PoolAttrs } from './primitives.js';
 export { apply, currentBackend, withBackend, type Backend, type Kernel, type Kernels } from './backend.js';
