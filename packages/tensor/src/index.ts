@@ -9,6 +9,7 @@ export { Tensor, isTensor, type Storage } from './tensor.js';
 export type { Shape } from './shape.js';
 export { broadcastShapes, sizeOf, stridesOf } from './shape.js';
 export { ShapeError, DTypeError, ArgumentError } from './errors.js';
+export { convWindow, type ConvWindow } from './conv-geometry.js';
 export { PRIMITIVES, type PrimName, type PrimAttrs, type CompareOp, type ConvAttrs, type PoolAttrs } from './primitives.js';
 export { apply, currentBackend, withBackend, type Backend, type Kernel, type Kernels } from './backend.js';
 export { referenceBackend } from './backends/reference/index.js';

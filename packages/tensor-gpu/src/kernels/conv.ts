@@ -1,4 +1,4 @@
-import type { ConvAttrs, PrimAttrs, Tensor } from '@ssam/tensor';
+import { convWindow, type ConvWindow, type PrimAttrs, type Tensor } from '@ssam/tensor';
 import type { GpuRuntime } from '../runtime.js';
 import { SPLIT_ABOVE, sum } from './reduce.js';
 
@@ -10,22 +10,8 @@ import { SPLIT_ABOVE, sum } from './reduce.js';
  *   backFilter  dw[o,c,i,j] = Σ_{n,a,b} dy[n,o,a,b] · x[n, g·Cg + c, a·sh − pt + i·dh, b·sw − pl + j·dw],
  *               split into chunks of the (n, a, b) range plus a sum when that range is long.
  */
-interface Geometry {
-  readonly n: number; readonly c: number; readonly h: number; readonly w: number;
-  readonly o: number; readonly cg: number; readonly og: number; readonly kh: number; readonly kw: number;
-  readonly sh: number; readonly sw: number; readonly dh: number; readonly dw: number;
-  readonly pt: number; readonly pl: number; readonly ho: number; readonly wo: number;
-}
-
-function geometry(xShape: readonly number[], wShape: readonly number[], a: ConvAttrs): Geometry {
-  const [n, c, h, w] = xShape as [number, number, number, number];
-  const [o, cg, kh, kw] = wShape as [number, number, number, number];
-  const [sh, sw] = a.stride, [dh, dw] = a.dilation;
-  const [[pt, pb], [pl, pr]] = a.padding;
-  const ho = Math.floor((h + pt + pb - (kh - 1) * dh - 1) / sh) + 1;
-  const wo = Math.floor((w + pl + pr - (kw - 1) * dw - 1) / sw) + 1;
-  return { n, c, h, w, o, cg, og: o / a.groups, kh, kw, sh, sw, dh, dw, pt, pl, ho, wo };
-}
+type Geometry = ConvWindow;
+const geometry = convWindow;
 
 const gkey = (g: Geometry) => JSON.stringify(g);
 

@@ -1,6 +1,7 @@
 import type { ConvAttrs, PrimAttrs } from '../../primitives.js';
 import { dataOf, fromHost, type Tensor } from '../../tensor.js';
 import { col2im, im2col, type ConvGeometry } from './im2col.js';
+import { convWindow } from '../../conv-geometry.js';
 import { gemm, transposePanel } from './matmul.js';
 
 /**
@@ -25,13 +26,7 @@ interface Layout {
 }
 
 function layout(xShape: readonly number[], wShape: readonly number[], attrs: ConvAttrs): Layout {
-  const [n, c, h, w] = xShape as [number, number, number, number];
-  const [o, cg, kh, kw] = wShape as [number, number, number, number];
-  const [sh, sw] = attrs.stride;
-  const [dh, dw] = attrs.dilation;
-  const [[pt, pb], [pl, pr]] = attrs.padding;
-  const ho = Math.floor((h + pt + pb - (kh - 1) * dh - 1) / sh) + 1;
-  const wo = Math.floor((w + pl + pr - (kw - 1) * dw - 1) / sw) + 1;
+  const { n, c, h, w, o, cg, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo } = convWindow(xShape, wShape, attrs);
   const geom: ConvGeometry = { c: cg, h, w, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo };
   return { n, c, o, groups: attrs.groups, k: cg * kh * kw, p: ho * wo, geom };
 }

@@ -1,5 +1,6 @@
 import type { ConvAttrs, PrimAttrs } from '../../../primitives.js';
 import { dataOf, fromHost, type Tensor } from '../../../tensor.js';
+import { convWindow } from '../../../conv-geometry.js';
 import type { WasmRuntime } from '../runtime.js';
 
 /** One band's patch matrix holds at most this many floats (256 KiB: it stays in L2 while packed). */
@@ -22,12 +23,7 @@ interface Geometry {
 }
 
 function geometry(xShape: readonly number[], wShape: readonly number[], a: ConvAttrs): Geometry {
-  const [n, c, h, w] = xShape as [number, number, number, number];
-  const [o, cg, kh, kw] = wShape as [number, number, number, number];
-  const [sh, sw] = a.stride, [dh, dw] = a.dilation;
-  const [[pt, pb], [pl, pr]] = a.padding;
-  const ho = Math.floor((h + pt + pb - (kh - 1) * dh - 1) / sh) + 1;
-  const wo = Math.floor((w + pl + pr - (kw - 1) * dw - 1) / sw) + 1;
+  const { n, c, h, w, o, cg, kh, kw, sh, sw, dh, dw, pt, pl, ho, wo } = convWindow(xShape, wShape, a);
   const k = cg * kh * kw;
   const bandRows = Math.max(1, Math.min(ho, Math.floor(BAND_FLOATS / Math.max(1, k * wo))));
   const parts = Math.min(n, MAX_PARTS);
