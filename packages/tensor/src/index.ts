@@ -10,6 +10,7 @@ export type { Shape } from './shape.js';
 export { broadcastShapes, sizeOf, stridesOf } from './shape.js';
 export { ShapeError, DTypeError, ArgumentError } from './errors.js';
 export { convWindow, type ConvWindow } from './conv-geometry.js';
+export { matmulDims, operandBatchIndices, type MatmulDims } from './matmul-dims.js';
 export { PRIMITIVES, type PrimName, type PrimAttrs, type CompareOp, type ConvAttrs, type PoolAttrs } from './primitives.js';
 export { apply, currentBackend, withBackend, type Backend, type Kernel, type Kernels } from './backend.js';
 export { referenceBackend } from './backends/reference/index.js';

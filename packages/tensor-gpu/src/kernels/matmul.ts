@@ -1,4 +1,4 @@
-import type { PrimAttrs, Tensor } from '@ssam/tensor';
+import { matmulDims, type PrimAttrs, type Tensor } from '@ssam/tensor';
 import { linear, strides, unravel } from '../codegen.js';
 import type { GpuRuntime } from '../runtime.js';
 
@@ -8,18 +8,9 @@ import type { GpuRuntime } from '../runtime.js';
  */
 export function matmul(rt: GpuRuntime, ins: readonly Tensor[], attrs: PrimAttrs['matmul']): Tensor {
   const [a, b] = ins as [Tensor, Tensor];
-  const ra = a.rank, rb = b.rank;
-  const m = attrs.transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
-  const k = attrs.transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
-  const n = attrs.transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
-  const aBatch = a.shape.slice(0, ra - 2), bBatch = b.shape.slice(0, rb - 2);
-  const rank = Math.max(aBatch.length, bBatch.length);
-  const batch: number[] = [];
-  for (let i = 0; i < rank; i++) {
-    const da = aBatch[aBatch.length - rank + i] ?? 1, db = bBatch[bBatch.length - rank + i] ?? 1;
-    batch.push(da === 1 ? db : da);
-  }
-  const shape = [...batch, m, n];
+  const { m, k, n, aBatch, bBatch, batch, outShape } = matmulDims(a.shape, b.shape, attrs);
+  const rank = batch.length;
+  const shape = [...outShape];
   // Element strides of each operand along the output batch axes (0 where it broadcasts).
   const batchCoefs = (opBatch: readonly number[], panel: number) => {
     const st = strides(opBatch);

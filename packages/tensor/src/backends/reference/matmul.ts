@@ -1,6 +1,6 @@
+import { matmulDims, operandBatchIndices } from '../../matmul-dims.js';
 import { allocate } from '../../dtype.js';
 import type { PrimAttrs } from '../../primitives.js';
-import { sizeOf, stridesOf } from '../../shape.js';
 import { dataOf, fromHost, type Tensor } from '../../tensor.js';
 
 /**
@@ -42,33 +42,13 @@ export function transposePanel(src: ArrayLike<number>, off: number, rows: number
 
 export function matmul(inputs: readonly Tensor[], attrs: PrimAttrs['matmul']): Tensor {
   const [a, b] = inputs as [Tensor, Tensor];
-  const ra = a.rank, rb = b.rank;
-  const m = attrs.transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
-  const k = attrs.transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
-  const n = attrs.transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
-  const aBatch = a.shape.slice(0, ra - 2);
-  const bBatch = b.shape.slice(0, rb - 2);
-  const rank = Math.max(aBatch.length, bBatch.length);
-  const batch: number[] = [];
-  for (let i = 0; i < rank; i++) {
-    const da = aBatch[aBatch.length - rank + i] ?? 1;
-    const db = bBatch[bBatch.length - rank + i] ?? 1;
-    batch.push(da === 1 ? db : da);
-  }
-  const nb = sizeOf(batch);
+  const D = matmulDims(a.shape, b.shape, attrs);
+  const { m, k, n, nb } = D;
   const out = new Float32Array(nb * m * n);
   const A = dataOf(a), B = dataOf(b);
-  const aSt = stridesOf(aBatch), bSt = stridesOf(bBatch);
-  const bStr = stridesOf(batch);
+  const idx = operandBatchIndices(D);
   for (let bi = 0; bi < nb; bi++) {
-    // map the output batch index to the (broadcast) operand batch indices
-    let ai = 0, bj = 0;
-    for (let d = 0; d < rank; d++) {
-      const id = Math.floor(bi / bStr[d]!) % batch[d]!;
-      const da = d - (rank - aBatch.length), db = d - (rank - bBatch.length);
-      if (da >= 0 && aBatch[da]! !== 1) ai += id * aSt[da]!;
-      if (db >= 0 && bBatch[db]! !== 1) bj += id * bSt[db]!;
-    }
+    const ai = idx.a[bi]!, bj = idx.b[bi]!;
     let aArr: ArrayLike<number> = A, aOff = ai * m * k;
     let bArr: ArrayLike<number> = B, bOff = bj * k * n;
     if (attrs.transposeA) { aArr = transposePanel(A, aOff, k, m); aOff = 0; }
@@ -78,5 +58,5 @@ export function matmul(inputs: readonly Tensor[], attrs: PrimAttrs['matmul']): T
   const dtype = a.dtype;
   const result = dtype === 'int32' ? allocate('int32', out.length) : out;
   if (result !== out) result.set(out);
-  return fromHost(result, [...batch, m, n], dtype);
+  return fromHost(result, [...D.outShape], dtype);
 }

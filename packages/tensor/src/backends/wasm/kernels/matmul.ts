@@ -1,5 +1,6 @@
+import { matmulDims, operandBatchIndices } from '../../../matmul-dims.js';
 import type { PrimAttrs } from '../../../primitives.js';
-import { sizeOf, stridesOf } from '../../../shape.js';
+import { sizeOf } from '../../../shape.js';
 import { dataOf, fromHost, type Tensor } from '../../../tensor.js';
 import type { WasmRuntime } from '../runtime.js';
 
@@ -16,35 +17,14 @@ const ceilDiv = (a: number, b: number) => Math.floor((a + b - 1) / b);
 export function matmulKernel(rt: WasmRuntime) {
   return (inputs: readonly Tensor[], attrs: PrimAttrs['matmul']): Tensor => {
     const [a, b] = inputs as [Tensor, Tensor];
-    const ra = a.rank, rb = b.rank;
+    const D = matmulDims(a.shape, b.shape, attrs);
+    const { m, k, n, nb, bBatch } = D;
     const ta = attrs.transposeA, tb = attrs.transposeB;
-    const m = ta ? a.shape[ra - 1]! : a.shape[ra - 2]!;
-    const k = ta ? a.shape[ra - 2]! : a.shape[ra - 1]!;
-    const n = tb ? b.shape[rb - 2]! : b.shape[rb - 1]!;
-    const aBatch = a.shape.slice(0, ra - 2), bBatch = b.shape.slice(0, rb - 2);
-    const rank = Math.max(aBatch.length, bBatch.length);
-    const batch: number[] = [];
-    for (let i = 0; i < rank; i++) {
-      const da = aBatch[aBatch.length - rank + i] ?? 1, db = bBatch[bBatch.length - rank + i] ?? 1;
-      batch.push(da === 1 ? db : da);
-    }
-    const nb = sizeOf(batch);
-    const outShape = [...batch, m, n];
+    const outShape = [...D.outShape];
     if (nb * m * n === 0) return fromHost(new Float32Array(0), outShape, 'float32');
     // operand batch index of every output batch element (broadcast axes contribute 0)
-    const aIdx = new Int32Array(nb), bIdx = new Int32Array(nb);
-    const aSt = stridesOf(aBatch), bSt = stridesOf(bBatch), oSt = stridesOf(batch);
-    for (let bi = 0; bi < nb; bi++) {
-      let ai = 0, bj = 0;
-      for (let d = 0; d < rank; d++) {
-        const id = Math.floor(bi / oSt[d]!) % batch[d]!;
-        const da = d - (rank - aBatch.length), db = d - (rank - bBatch.length);
-        if (da >= 0 && aBatch[da] !== 1) ai += id * aSt[da]!;
-        if (db >= 0 && bBatch[db] !== 1) bj += id * bSt[db]!;
-      }
-      aIdx[bi] = ai * m * k;
-      bIdx[bi] = bj;
-    }
+    const idx = operandBatchIndices(D);
+    const aIdx = idx.a.map((ai) => ai * m * k), bIdx = idx.b;
     const nbB = sizeOf(bBatch);
     if (m === 1 || n === 1) return matvec(rt, a, b, attrs, { m, k, n, nb, aIdx, bIdx, outShape });
     const ex = rt.exports;
