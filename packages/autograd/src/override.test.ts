@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { matmul, mul, random, relu, sum, tensor, type Tensor } from '@ssam/tensor';
+import { add, matmul, mul, random, relu, sub, sum, tensor, type Tensor } from '@ssam/tensor';
 import { expectAllClose } from '@ssam/tensor/testing';
-import { grad, valueAndGrad, vjp, vjpRules, type VjpOverride } from './index.js';
+import { grad, stopGradient, valueAndGrad, vjp, vjpRules, type VjpOverride } from './index.js';
 
 const k = (s: number) => random.key(s);
 type P = { a: Tensor; b: Tensor };
@@ -45,11 +45,26 @@ describe('valueAndGrad / vjp with an override', () => {
     expect(count).toBe(2);
   });
 
-  it('a masked input gradient: the weight gradient of the masked layer and of the layers above stay exact', () => {
+  it('a masked input gradient on the top layer: its own weight gradient stays exact, the layer below changes', () => {
+    // mask b [2, 3] (leaf 1): the input gradient of the top layer goes through b ⊙ mb
+    const mb = tensor([1, 0, 1, 0, 1, 0], [2, 3]);
+    const onB: VjpOverride = (g, node, needs) => {
+      if (node.prim !== 'matmul' || node.leafIndex(node.inputs[1]!) !== 1) return undefined;
+      const [, gw] = vjpRules.matmul(g, node as never, [false, needs[1]!]);
+      const [gx] = vjpRules.matmul(g, { ...node, inputs: [node.inputs[0]!, mul(node.inputs[1]!, mb)] } as never, [needs[0]!, false]);
+      return [gx, gw];
+    };
     const g0 = grad(loss)(params);
-    const g1 = grad(loss, { override: masked })(params);
+    const g1 = grad(loss, { override: onB })(params);
     expect(g1.b.toArray()).toEqual(g0.b.toArray());
-    expect(g1.a.toArray()).toEqual(g0.a.toArray()); // a's own gradient does not depend on its input gradient
+    expect(g1.a.toArray()).not.toEqual(g0.a.toArray());
+    // and a's gradient is the one of the model whose top weight is b ⊙ mb, in the backward only
+    const split = (p: P) => {
+      const h = relu(matmul(x, p.a, { transposeB: true }));
+      const top = add(matmul(h, mul(p.b, mb), { transposeB: true }), matmul(stopGradient(h), mul(p.b, sub(1, mb)), { transposeB: true }));
+      return sum(mul(top, tensor([1, -2])));
+    };
+    expectAllClose(g1.a, grad(split)(params).a, { rtol: 1e-5, atol: 1e-6 });
   });
 
   it('the masked input gradient flows below: it equals the gradient computed with a ⊙ m in the backward only', () => {
