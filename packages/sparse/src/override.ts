@@ -87,7 +87,6 @@ const convOpts = (a: ConvAttrs) => ({ stride: a.stride, padding: a.padding, dila
  */
 export function implicitOverride(mask: Tree<Tensor>, options: ImplicitMaskOptions = {}): ImplicitOverride {
   const masks = tree.leaves(mask) as Tensor[];
-  const paths = leafPaths(mask);
   const pattern = options.pattern;
   const wasm = (options.kernel ?? (wasmAvailable() ? 'wasm' : 'ts')) === 'wasm';
   const kind = masks.map((m) => kindOf(m, pattern));
@@ -173,7 +172,7 @@ export function implicitOverride(mask: Tree<Tensor>, options: ImplicitMaskOption
       if (bad.length)
         throw new ArgumentError(
           'implicitOverride',
-          `masked parameter leaves ${bad.map((i) => `'${paths[i]}' [${masks[i]!.shape.join(', ')}]`).join(', ')} took part in the backward pass but never as the weight of a matmul or conv2d ` +
+          `masked parameter leaves ${bad.map((i) => `'${leafPaths(mask)[i]}' [${masks[i]!.shape.join(', ')}]`).join(', ')} took part in the backward pass but never as the weight of a matmul or conv2d ` +
             `(e.g. the model transposes or reshapes them first), so their input gradients were NOT masked. Use them directly as matmul/conv2d weights, or give them an all-ones mask (exclude them from the selection)`,
         );
     },
