@@ -2,14 +2,6 @@ import { ArgumentError, conv2dBackInput, mul, tree, zeros, type ConvAttrs, type 
 import { valueAndGrad, vjpRules, type GradOptions, type OverrideNode, type RuleNode, type VjpOverride } from '@ssam/autograd';
 import { compressNM, type CompressOptions, type NMCompressed } from './compress.js';
 
-/** Dotted key paths of a tree's leaves, in `tree.leaves` order (objects by sorted key, arrays by index). */
-function leafPaths(t: unknown, prefix = ''): string[] {
-  if (t === null || t === undefined) return [];
-  if (Array.isArray(t)) return t.flatMap((v, i) => leafPaths(v, prefix ? `${prefix}.${i}` : String(i)));
-  if (typeof t === 'object' && Object.getPrototypeOf(t) === Object.prototype)
-    return Object.keys(t as object).sort().flatMap((k) => leafPaths((t as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k));
-  return [prefix || '(root)'];
-}
 import { nmConv2dBackInput } from './conv.js';
 import { nmMatmulT } from './kernels.js';
 import { nmConv2dBackInputWasm, nmMatmulTWasm, wasmAvailable } from './wasm.js';
@@ -172,7 +164,7 @@ export function implicitOverride(mask: Tree<Tensor>, options: ImplicitMaskOption
       if (bad.length)
         throw new ArgumentError(
           'implicitOverride',
-          `masked parameter leaves ${bad.map((i) => `'${leafPaths(mask)[i]}' [${masks[i]!.shape.join(', ')}]`).join(', ')} took part in the backward pass but never as the weight of a matmul or conv2d ` +
+          `masked parameter leaves ${bad.map((i) => `'${tree.paths(mask)[i]!.join('.')}' [${masks[i]!.shape.join(', ')}]`).join(', ')} took part in the backward pass but never as the weight of a matmul or conv2d ` +
             `(e.g. the model transposes or reshapes them first), so their input gradients were NOT masked. Use them directly as matmul/conv2d weights, or give them an all-ones mask (exclude them from the selection)`,
         );
     },

@@ -147,3 +147,12 @@ describe('leafPaths (testing kit) follows flatten order', () => {
     expect(leafPaths(t(1))).toEqual(['(root)']);
   });
 });
+
+describe('paths', () => {
+  it('gives each leaf its keys, in flatten order, skipping empty subtrees', () => {
+    const t = { fc: [1, { w: 2 }], conv: { w: 3, b: 4 }, none: null, z: undefined };
+    expect(tree.paths(t as never)).toEqual([['conv', 'b'], ['conv', 'w'], ['fc', 0], ['fc', 1, 'w']]);
+    expect(tree.leaves(t as never)).toEqual([4, 3, 1, 2]);
+    expect(tree.paths(5 as never)).toEqual([[]]);
+  });
+});

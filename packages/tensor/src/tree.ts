@@ -29,6 +29,23 @@ export function isLeaf(x: unknown): boolean {
   return !(x === null || x === undefined || Array.isArray(x) || isPlainObject(x));
 }
 
+/**
+ * The key path of every leaf, in the order of `flatten` (object keys sorted, arrays by index):
+ * `{ conv: { w, b }, fc: [w] }` → `[['conv', 'b'], ['conv', 'w'], ['fc', 0]]`. A bare leaf has the
+ * path `[]`. Error messages and parameter names are built from these.
+ */
+export function paths(tree: Tree<unknown>): (string | number)[][] {
+  const out: (string | number)[][] = [];
+  const walk = (t: unknown, path: (string | number)[]): void => {
+    if (t === null || t === undefined) return;
+    if (Array.isArray(t)) t.forEach((c, i) => walk(c, [...path, i]));
+    else if (isPlainObject(t)) for (const k of Object.keys(t).sort()) walk(t[k], [...path, k]);
+    else out.push(path);
+  };
+  walk(tree, []);
+  return out;
+}
+
 /** Leaves in canonical order (depth first, object keys sorted) and the structure. */
 export function flatten<L = Tensor>(tree: Tree<L>): [L[], TreeDef] {
   const leaves: L[] = [];

@@ -6,21 +6,9 @@ import { isTensor, tree, type Tensor, type Tree, type TreeDef } from '@ssam/tens
  * `x.layers[0].w`.
  */
 export function leafPaths(t: unknown, root: string): string[] {
-  const out: string[] = [];
-  const walk = (v: unknown, path: string): void => {
-    if (v === null || v === undefined) return;
-    if (Array.isArray(v)) {
-      v.forEach((c, i) => walk(c, `${path}[${i}]`));
-      return;
-    }
-    if (isPlainObject(v)) {
-      for (const k of Object.keys(v).sort()) walk(v[k], /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`);
-      return;
-    }
-    out.push(path);
-  };
-  walk(t, root);
-  return out;
+  const step = (acc: string, k: string | number): string =>
+    typeof k === 'number' ? `${acc}[${k}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? `${acc}.${k}` : `${acc}[${JSON.stringify(k)}]`;
+  return tree.paths(t as Tree<unknown>).map((p) => p.reduce(step, root));
 }
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { isTensor, type Tensor } from '@ssam/tensor';
+import { tree, type Tensor, type Tree } from '@ssam/tensor';
 import { UsageError, type TrainConfig } from '../config.js';
 
 /*
@@ -21,13 +21,6 @@ export function nmExclude(m: number): (path: string, leaf: Tensor) => boolean {
   };
 }
 
-/** Leaves with their dotted paths (`layer1.0.main.conv1.w`), in key order. */
-function leavesWithPaths(t: unknown, prefix = ''): [string, Tensor][] {
-  if (isTensor(t)) return [[prefix, t]];
-  if (t === null || typeof t !== 'object') return [];
-  return Object.entries(t as Record<string, unknown>).flatMap(([k, v]) => leavesWithPaths(v, prefix ? `${prefix}.${k}` : k));
-}
-
 /**
  * For an N:M config: the weights left out of the selection (`conv1.w [16, 1, 3, 3]`), or a
  * UsageError when no weight of the model fits the pattern at all.
@@ -37,7 +30,9 @@ export function checkNMFit(c: TrainConfig, params: unknown): string[] {
   const { n, m } = c.pattern;
   const left: string[] = [];
   let fit = 0;
-  for (const [path, leaf] of leavesWithPaths(params)) {
+  const leaves = tree.leaves(params as Tree<Tensor>) as Tensor[];
+  for (const [i, p] of tree.paths(params as Tree<unknown>).entries()) {
+    const path = p.join('.'), leaf = leaves[i]!;
     const d = groupedDim(leaf.shape);
     if (d === undefined) continue;
     if (d % m === 0) fit++;

@@ -1,6 +1,6 @@
 import { fmtShape } from '../errors.js';
 import { isTensor, type Tensor } from '../tensor.js';
-import { defsEqual, flatten as flattenTree, isLeaf, type Tree } from '../tree.js';
+import { defsEqual, flatten as flattenTree, paths, type Tree } from '../tree.js';
 
 /** What `allClose` accepts: a tensor, a number, a (nested) array of numbers or a typed array. */
 export type Numeric = Tensor | number | ArrayLike<number> | readonly Numeric[];
@@ -155,17 +155,6 @@ export function expectTreeAllClose(actual: Tree<Numeric>, expected: Tree<Numeric
 
 /** Paths like `layers[0].w` of every leaf, in the canonical (sorted-key) order of `tree.flatten`. */
 export function leafPaths(t: Tree<unknown>): string[] {
-  const paths: string[] = [];
-  const walk = (x: unknown, path: string): void => {
-    if (x === null || x === undefined) return;
-    if (Array.isArray(x)) return x.forEach((c, i) => walk(c, `${path}[${i}]`));
-    if (!isLeaf(x)) {
-      const o = x as Record<string, unknown>;
-      for (const k of Object.keys(o).sort()) walk(o[k], path ? `${path}.${k}` : k);
-      return;
-    }
-    paths.push(path || '(root)');
-  };
-  walk(t, '');
-  return paths;
+  const step = (acc: string, k: string | number): string => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k);
+  return paths(t).map((p) => p.reduce(step, '') || '(root)');
 }
