@@ -1,7 +1,7 @@
 // `pnpm bench` for @ssam/models: time of a ResNet-20 / small-CNN training step (forward, loss,
-// backward through valueAndGrad) and an eval forward on the reference backend, the epoch time that
+// backward through valueAndGrad) and an eval forward on the default backend, the epoch time that
 // follows, and init costs. Run pinned: `taskset -c 0 node --conditions=source --import tsx bench/run.ts`.
-import { random, type Tensor } from '@ssam/tensor';
+import { currentBackend, random, type Tensor } from '@ssam/tensor';
 import { valueAndGrad } from '@ssam/autograd';
 import { evalShape, resnet20, resnet18Cifar, smallCnn, softmaxCrossEntropy, wideResNet, type Layer, type Params } from '../src/index.js';
 import { machineLine, markdownTable, timeIt, writeSection } from '../../../tools/bench-report.js';
@@ -49,7 +49,7 @@ measure('evalShape WRN-28-10 (no sampling)', () => void evalShape(wideResNet({ d
 
 const body = `## @ssam/models
 
-Training step = \`valueAndGrad\` of \`softmaxCrossEntropy(model.apply(params, state, x, { train: true }))\` on random CIFAR-shaped input (BatchNorm in training mode), reference backend. "Epoch" is the step time × ${STEPS_PER_EPOCH} steps (50,000 images, batch ${BATCH}), without data loading or the optimizer update. Medians after 1 warm-up.
+Training step = \`valueAndGrad\` of \`softmaxCrossEntropy(model.apply(params, state, x, { train: true }))\` on random CIFAR-shaped input (BatchNorm in training mode), on the default backend: ${currentBackend().describe?.() ?? currentBackend().name}. "Epoch" is the step time × ${STEPS_PER_EPOCH} steps (50,000 images, batch ${BATCH}), without data loading or the optimizer update. Medians after 1 warm-up.
 Command: \`cd packages/models && pnpm bench\` (\`taskset -c 0 node --conditions=source --import tsx bench/run.ts\`). Machine: ${machineLine()}.
 
 ${markdownTable(['operation', 'median', 'range', 'epoch'], rows)}
