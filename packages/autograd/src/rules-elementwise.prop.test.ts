@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe } from 'vitest';
 import {
-  abs, add, div, exp, greater, log, maximum, minimum, mul, neg, pow, sign, sqrt, sub, where, cast, type Tensor,
+  abs, add, addcmul, div, exp, greater, log, maximum, minimum, mul, neg, pow, sign, sqrt, sub, where, cast, type Tensor,
 } from '@ssam/tensor';
 import { arbPair, arbTensor, arbBroadcastShapes, arbTensorOf, row, runRows } from './arb.test-util.js';
 
@@ -20,6 +20,11 @@ describe('VJP rules: elementwise primitives', () => {
     row('add (broadcast)', arbPair('any', 'any'), ([a, b]: P) => add(a, b)),
     row('sub (broadcast)', arbPair('any', 'any'), ([a, b]: P) => sub(a, b)),
     row('mul (broadcast)', arbPair('any', 'any'), ([a, b]: P) => mul(a, b)),
+    row(
+      'addcmul (3-way broadcast)',
+      arbBroadcastShapes().chain(([sa, sb]) => fc.tuple(arbTensorOf(sb, 'any'), arbTensorOf(sa, 'any'), arbTensorOf(sb, 'any'))),
+      ([x, a, b]: [Tensor, Tensor, Tensor]) => addcmul(x, a, b, -0.7),
+    ),
     row('div (broadcast, positive divisor)', arbPair('any', 'pos'), ([a, b]: P) => div(a, b)),
     row('pow (positive base, broadcast)', arbPair('pos', 'any'), ([a, b]: P) => pow(a, b)),
     // x³ has f''' = 6, so central differences are off by h² · t³ ≈ 1e-4 near x = 0.

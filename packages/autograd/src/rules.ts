@@ -56,6 +56,11 @@ export const vjpRules = {
     return [ga, nb ? sub(g, ga) : null];
   },
   compare: () => [null, null],
+  addcmul: (g, { inputs: [, a, b], attrs }, [nx, na, nb]) => [
+    nx ? g : null,
+    na ? mul(mul(g, b!), attrs.value) : null,
+    nb ? mul(mul(g, a!), attrs.value) : null,
+  ],
   where: (g, { inputs: [c] }, [, na, nb]) => [null, na ? where(c!, g, 0) : null, nb ? where(c!, 0, g) : null],
 
   sum: (g, { inputs: [x], attrs }) => [broadcastTo(reshape(g, keptShape(x!.shape, attrs.axes)), x!.shape)],

@@ -172,3 +172,36 @@ export function select(c: usize, a: usize, b: usize, sp: usize, y: usize, dp: us
     }
   }
 }
+
+/**
+ * y = x + (a · b) · v over the same rank-4 scheme (three stride vectors at sp: x, a, b), each
+ * product and the sum rounded to f32 (exactly add(x, mul(mul(a, b), v)), never a fused FMA).
+ */
+export function addcmul(x: usize, a: usize, b: usize, sp: usize, y: usize, dp: usize, v: f32, rowsPerChunk: i32, chunk: i32, _tid: i32): void {
+  const d1 = load<i32>(dp, 4), d2 = load<i32>(dp, 8), d3 = load<i32>(dp, 12);
+  const rows = load<i32>(dp) * d1 * d2;
+  const r0 = chunk * rowsPerChunk, r1 = min(rows, r0 + rowsPerChunk);
+  const sx3 = load<i32>(sp, 12), sa3 = load<i32>(sp, 28), sb3 = load<i32>(sp, 44);
+  const vv = f32x4.splat(v);
+  for (let r = r0; r < r1; r++) {
+    const i2 = r % d2, i1 = (r / d2) % d1, i0 = r / d2 / d1;
+    const xo = i0 * load<i32>(sp) + i1 * load<i32>(sp, 4) + i2 * load<i32>(sp, 8);
+    const ao = i0 * load<i32>(sp, 16) + i1 * load<i32>(sp, 20) + i2 * load<i32>(sp, 24);
+    const bo = i0 * load<i32>(sp, 32) + i1 * load<i32>(sp, 36) + i2 * load<i32>(sp, 40);
+    const xp = x + (<usize>xo << 2), ap = a + (<usize>ao << 2), bp = b + (<usize>bo << 2);
+    const yp = y + (<usize>(r * d3) << 2);
+    let i = 0;
+    if (sx3 <= 1 && sa3 <= 1 && sb3 <= 1) {
+      const vx = v128.load32_splat(xp), va = v128.load32_splat(ap), vb = v128.load32_splat(bp);
+      for (; i + 4 <= d3; i += 4) {
+        const o = <usize>i << 2;
+        const p = f32x4.mul(f32x4.mul(sa3 == 1 ? v128.load(ap + o) : va, sb3 == 1 ? v128.load(bp + o) : vb), vv);
+        v128.store(yp + o, f32x4.add(sx3 == 1 ? v128.load(xp + o) : vx, p));
+      }
+    }
+    for (; i < d3; i++) {
+      const p = load<f32>(ap + (<usize>(i * sa3) << 2)) * load<f32>(bp + (<usize>(i * sb3) << 2)) * v;
+      store<f32>(yp + (<usize>i << 2), load<f32>(xp + (<usize>(i * sx3) << 2)) + p);
+    }
+  }
+}

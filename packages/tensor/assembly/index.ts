@@ -5,10 +5,10 @@ export { bmmPackB, bmmCompute } from './matmul';
 export { bmv } from './gemv';
 export { convScratchSize, convForward, convBackInput, convBackFilter, convSumParts } from './conv';
 export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool';
-export { unary, binary, select } from './elementwise';
+export { unary, binary, select, addcmul } from './elementwise';
 export { reduce, reduceRows, reduceAround } from './reduce';
 
 /** Bumped whenever an export changes; the loader refuses a stale dist/ssam-kernels.wasm. */
 export function abiVersion(): i32 {
-  return 4;
+  return 5;
 }

@@ -20,7 +20,7 @@ export { UNARY_SNIPPETS, BINARY_SNIPPETS, COMPARE_SNIPPETS } from './backends/re
 export { tensor, scalar, full, zeros, ones, zerosLike, onesLike, arange, linspace, eye, type NestedArray, type TensorOptions } from './ops/creation.js';
 export {
   neg, abs, sign, exp, log, sqrt, add, sub, mul, div, pow, maximum, minimum,
-  equal, notEqual, less, lessEqual, greater, greaterEqual, where, asTensor, type TensorLike,
+  equal, notEqual, less, lessEqual, greater, greaterEqual, where, addcmul, asTensor, type TensorLike,
 } from './ops/elementwise.js';
 export { sum, max, min, mean, variance, argmax, argmin, type ReduceOptions } from './ops/reduce.js';
 export {

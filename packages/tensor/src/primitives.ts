@@ -25,6 +25,11 @@ export interface PrimAttrs {
   compare: BroadcastAttrs & { readonly op: CompareOp };
   /** where(cond, a, b): cond != 0 picks a. */
   where: BroadcastAttrs;
+  /**
+   * addcmul(x, a, b) = x + (a · b) · value, all three broadcast; each product and the sum are
+   * rounded to float32 (bit-identical to add(x, mul(mul(a, b), value)), never a fused FMA).
+   */
+  addcmul: BroadcastAttrs & { readonly value: number };
   // reductions over sorted unique axes
   sum: ReduceAttrs;
   max: ReduceAttrs;
@@ -89,7 +94,7 @@ export interface PoolAttrs {
 /** Every primitive name, in a stable order; a test checks it covers `PrimName`. */
 export const PRIMITIVES = [
   'neg', 'abs', 'exp', 'log', 'sqrt', 'sign',
-  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'compare', 'where',
+  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'compare', 'where', 'addcmul',
   'sum', 'max',
   'reshape', 'broadcastTo', 'transpose', 'slice', 'pad', 'concat', 'gather', 'scatterAdd', 'cast',
   'matmul', 'conv2d', 'conv2dBackInput', 'conv2dBackFilter',

@@ -1,4 +1,4 @@
-import { BINARY_SNIPPETS, COMPARE_SNIPPETS, UNARY_SNIPPETS, type PrimAttrs, type Tensor } from '@ssam/tensor';
+import { BINARY_SNIPPETS, COMPARE_SNIPPETS, UNARY_SNIPPETS, scalar, type PrimAttrs, type Tensor } from '@ssam/tensor';
 import { linear, strides, translateSnippet, unravel } from '../codegen.js';
 import type { GpuRuntime } from '../runtime.js';
 
@@ -58,6 +58,11 @@ export function compare(rt: GpuRuntime, ins: readonly Tensor[], attrs: PrimAttrs
 /** where(cond, a, b): NaN conditions pick a, as `cond != 0` does in the reference. */
 export function where(rt: GpuRuntime, ins: readonly Tensor[], attrs: PrimAttrs['where']): Tensor {
   return run(rt, 'where', '(c == 0 ? b : a)', ['c', 'a', 'b'], ins, attrs.shape);
+}
+
+/** x + (a · b) · value; the value travels as a fourth, rank-0 input so that one compiled kernel serves every value. */
+export function addcmul(rt: GpuRuntime, ins: readonly Tensor[], attrs: PrimAttrs['addcmul']): Tensor {
+  return run(rt, 'addcmul', '(x + (a * b) * v)', ['x', 'a', 'b', 'v'], [...ins, scalar(attrs.value)], attrs.shape);
 }
 
 export function broadcastTo(rt: GpuRuntime, ins: readonly Tensor[], attrs: PrimAttrs['broadcastTo']): Tensor {

@@ -1,7 +1,7 @@
 import type { PrimAttrs, PrimName, Tensor } from '@ssam/tensor';
 import type { GpuRuntime } from '../runtime.js';
 import { conv2d, conv2dBackFilter, conv2dBackInput } from './conv.js';
-import { binary, broadcastTo, compare, unary, where } from './elementwise.js';
+import { addcmul, binary, broadcastTo, compare, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { cast, concat, gather, pad, reshape, scatterAdd, slice, transpose } from './movement.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
@@ -27,6 +27,7 @@ export const GPU_KERNELS = {
   minimum: binary('minimum'),
   compare,
   where,
+  addcmul,
   sum,
   max,
   reshape,

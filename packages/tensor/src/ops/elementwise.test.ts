@@ -1,8 +1,8 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import {
-  abs, add, broadcastShapes, broadcastTo, div, equal, exp, greater, greaterEqual, less, lessEqual, log, maximum, minimum, mul, neg,
-  notEqual, pow, sign, sqrt, sub, tensor, where, type Tensor,
+  abs, add, addcmul, broadcastShapes, broadcastTo, div, equal, exp, greater, greaterEqual, less, lessEqual, log, maximum, minimum, mul, neg,
+  notEqual, pow, referenceBackend, scalar, sign, sqrt, sub, tensor, where, withBackend, type Tensor,
 } from '../index.js';
 import { seededTensor } from '../testing/conformance.js';
 
@@ -125,5 +125,40 @@ describe('elementwise values', () => {
     expect(() => exp(tensor([1], undefined, { dtype: 'int32' }))).toThrow(/exp: x must be float32, got int32; use cast\(x, 'float32'\)/);
     expect(() => where(seededTensor([3], 1), seededTensor([2], 1), 0)).toThrow(/where: shapes \[3\] and \[2\] and \[\] do not broadcast/);
     expect(() => broadcastTo(seededTensor([3, 2], 1), [3, 1])).toThrow(/broadcastTo: x \[3, 2\] cannot broadcast to \[3, 1\]/);
+  });
+});
+
+describe('addcmul', () => {
+  // The wasm backend is the default one here; the reference backend is the definition.
+  const backends = [['default', <T>(f: () => T) => f()], ['reference', <T>(f: () => T) => withBackend(referenceBackend, f)]] as const;
+  for (const [name, on] of backends)
+    test.prop([arbBroadcast(3), fc.double({ min: -4, max: 4, noNaN: true })])(`${name}: bit-identical to add(x, mul(mul(a, b), value))`, ([x, a, b], value) => {
+      const fused = on(() => addcmul(x!, a!, b!, value));
+      const composed = on(() => add(x!, mul(mul(a!, b!), value)));
+      expect(fused.shape).toEqual(composed.shape);
+      expect(Array.from(fused.toArray())).toEqual(Array.from(composed.toArray()));
+    });
+
+  it('is bit-identical on a long vector (the SIMD body and the scalar tail)', () => {
+    const n = 4099;
+    const x = seededTensor([n], 1), a = seededTensor([n], 2), m = greater(seededTensor([n], 3), 0);
+    for (const [x_, a_, b_] of [[x, a, m], [scalar(0), m, a], [x, a, scalar(1)]] as const) {
+      const fused = addcmul(x_, a_, b_, 0.0371).toArray();
+      const ref = withBackend(referenceBackend, () => addcmul(x_, a_, b_, 0.0371)).toArray();
+      const composed = add(x_, mul(mul(a_, b_), 0.0371)).toArray();
+      expect(Array.from(fused)).toEqual(Array.from(composed));
+      expect(Array.from(ref)).toEqual(Array.from(composed));
+    }
+  });
+
+  it('takes numbers for any operand and defaults value to 1', () => {
+    expect(Array.from(addcmul(tensor([1, 2]), 3, tensor([10, 20])).toArray())).toEqual([31, 62]);
+    expect(Array.from(addcmul(1, tensor([2, 3]), 2, 0.5).toArray())).toEqual([3, 4]);
+  });
+
+  it('names the operation, the argument and the shapes in its errors', () => {
+    expect(() => addcmul(tensor([1, 2, 3]), tensor([1, 2]), 1)).toThrow(/addcmul.*\[3\].*\[2\]/);
+    expect(() => addcmul(tensor([1], [1], { dtype: 'int32' }), 1, 1)).toThrow(/addcmul: x must be float32, got int32/);
+    expect(() => addcmul(tensor([1]), 1, 1, Number.NaN)).toThrow(/addcmul: value must be a finite number, got NaN/);
   });
 });

@@ -1,5 +1,5 @@
 import { apply } from '../backend.js';
-import { DTypeError } from '../errors.js';
+import { ArgumentError, DTypeError } from '../errors.js';
 import type { CompareOp } from '../primitives.js';
 import { broadcastShapes } from '../shape.js';
 import { isTensor, type Tensor } from '../tensor.js';
@@ -95,4 +95,21 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = binaryArgs('where', a, b);
   const shape = broadcastShapes('where', cond.shape, x.shape, y.shape);
   return apply('where', [cond, x, y], { shape });
+}
+
+/**
+ * `x + (a · b) · value` in one pass (PyTorch's addcmul): the fused form of the axpy-type updates
+ * that optimizers chain (momentum, weight decay, a masked SAM ascent), which on an eager backend
+ * would otherwise cost one full-size temporary and one memory pass per step. All three broadcast;
+ * float32 only. Bit-identical to `add(x, mul(mul(a, b), value))`.
+ * @example addcmul(grads, weights, 1, 5e-4) // g + λ·w
+ */
+export function addcmul(x: TensorLike, a: TensorLike, b: TensorLike, value = 1): Tensor {
+  const like = [x, a, b].find(isTensor);
+  const [tx, ta, tb] = [x, a, b].map((v) => asTensor(v, like, 'addcmul')) as [Tensor, Tensor, Tensor];
+  for (const [name, t] of [['x', tx], ['a', ta], ['b', tb]] as const) needFloat('addcmul', t, name);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new ArgumentError('addcmul', `value must be a finite number, got ${String(value)}`);
+  const shape = broadcastShapes('addcmul', tx.shape, ta.shape, tb.shape);
+  return apply('addcmul', [tx, ta, tb], { shape, value });
 }

@@ -132,6 +132,14 @@ def('where', 'int32 branches', [R([5], { min: 0, max: 1, integers: true }), I32(
 def('where', 'negative and NaN conditions pick a', [lit([-1, 0, NaN, 2, -0]), R([5]), R([5])], whereRun);
 def('where', 'empty [0, 2]', [R([0, 2]), R([0, 2]), R([2])], whereRun);
 
+const addcmulRun = (value: number) => ([x, a, b]: readonly Tensor[]) => ew.addcmul(x!, a!, b!, value);
+def('addcmul', 'same shape [4, 5], value 0.37', [R([4, 5]), R([4, 5]), R([4, 5])], addcmulRun(0.37));
+def('addcmul', '3-way broadcast [4, 1, 5], [3, 5], [4, 3, 1], value -1.5', [R([4, 1, 5]), R([3, 5]), R([4, 3, 1])], addcmulRun(-1.5));
+def('addcmul', 'masked ascent: rank-0 x, 0/1 mask [6, 7], [6, 7], value 0.05', [R([]), R([6, 7], { min: 0, max: 1, integers: true }), R([6, 7])], addcmulRun(0.05));
+def('addcmul', 'axpy: rank-0 b [33, 65], [33, 65], [], value 5e-4', [R([33, 65]), R([33, 65]), R([])], addcmulRun(5e-4));
+def('addcmul', 'special values (±0, ±∞, NaN)', [lit(SA), lit(SB), lit(SA)], addcmulRun(2));
+def('addcmul', 'empty [0, 3] with [3]', [R([0, 3]), R([3]), R([0, 3])], addcmulRun(1));
+
 // ---- reductions ------------------------------------------------------------------------------
 for (const [p, f] of [['sum', sum], ['max', max]] as const) {
   const run = (axes: number[], keepdims = false) => ([x]: readonly Tensor[]) => f(x!, { axes, keepdims });

@@ -154,6 +154,23 @@ export function where(inputs: readonly Tensor[], attrs: PrimAttrs['where']): Ten
   return fromHost(out, attrs.shape, a.dtype);
 }
 
+export function addcmul(inputs: readonly Tensor[], attrs: PrimAttrs['addcmul']): Tensor {
+  const [x, a, b] = inputs as [Tensor, Tensor, Tensor];
+  const n = sizeOf(attrs.shape);
+  const out = allocate('float32', n);
+  const ix = broadcastIndex(x.shape, attrs.shape);
+  const ia = broadcastIndex(a.shape, attrs.shape);
+  const ib = broadcastIndex(b.shape, attrs.shape);
+  const X = dataOf(x), A = dataOf(a), B = dataOf(b);
+  const v = Math.fround(attrs.value);
+  const f = Math.fround;
+  // NOTE: rounded after each operation, as the composition add(x, mul(mul(a, b), value)) is.
+  for (let i = 0; i < n; i++) {
+    out[i] = X[ix === null ? i : ix[i]!]! + f(f(A[ia === null ? i : ia[i]!]! * B[ib === null ? i : ib[i]!]!) * v);
+  }
+  return fromHost(out, attrs.shape, 'float32');
+}
+
 export function cast(inputs: readonly Tensor[], attrs: PrimAttrs['cast']): Tensor {
   const x = inputs[0]!;
   const src = dataOf(x);

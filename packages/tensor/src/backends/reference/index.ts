@@ -1,5 +1,5 @@
 import type { Backend, Kernels } from '../../backend.js';
-import { BINARY_SNIPPETS, UNARY_SNIPPETS, binaryKernel, cast, compare, unaryKernel, where } from './elementwise.js';
+import { BINARY_SNIPPETS, UNARY_SNIPPETS, addcmul, binaryKernel, cast, compare, unaryKernel, where } from './elementwise.js';
 import { conv2d, conv2dBackFilter, conv2dBackInput } from './conv.js';
 import { matmul } from './matmul.js';
 import { broadcastTo, concat, gather, pad, reshape, scatterAdd, slice, transpose } from './movement.js';
@@ -26,6 +26,7 @@ const kernels = {
   minimum: binaryKernel(BINARY_SNIPPETS.minimum),
   compare,
   where,
+  addcmul,
   sum,
   max,
   reshape,

@@ -1,7 +1,7 @@
 import type { Backend, Kernels } from '../../backend.js';
 import { referenceBackend } from '../reference/index.js';
 import { conv2dBackFilterKernel, conv2dBackInputKernel, conv2dKernel } from './kernels/conv.js';
-import { BINARY_OPS, UNARY_OPS, binaryKernel, compareOp, unaryKernel, whereKernel } from './kernels/elementwise.js';
+import { BINARY_OPS, UNARY_OPS, binaryKernel, compareOp, unaryKernel, whereKernel, addcmulKernel } from './kernels/elementwise.js';
 import { matmulKernel } from './kernels/matmul.js';
 import { avgPool2dBackwardKernel, avgPool2dKernel, maxPool2dBackwardKernel, maxPool2dKernel } from './kernels/pool.js';
 import { reduceKernel } from './kernels/reduce.js';
@@ -84,6 +84,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     minimum: binaryKernel(rt, () => BINARY_OPS.minimum, ref.minimum),
     compare: binaryKernel(rt, compareOp, ref.compare),
     where: whereKernel(rt, ref.where),
+    addcmul: addcmulKernel(rt, ref.addcmul),
     sum: reduceKernel(rt, 0, ref.sum),
     max: reduceKernel(rt, 1, ref.max),
     matmul: matmulKernel(rt),

@@ -1,5 +1,5 @@
 /** Must equal assembly/index.ts abiVersion(). */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 type Entry = (...args: number[]) => void;
 
@@ -25,6 +25,7 @@ export interface KernelExports {
   unary: Entry;
   binary: Entry;
   select: Entry;
+  addcmul: Entry;
   reduce: Entry;
   reduceRows: Entry;
   reduceAround: Entry;
@@ -36,6 +37,6 @@ export interface KernelExports {
  */
 export const PARALLEL_OPS = [
   'bmmPackB', 'bmmCompute', 'bmv', 'convForward', 'convBackInput', 'convBackFilter', 'convSumParts',
-  'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'unary', 'binary', 'select', 'reduce', 'reduceRows', 'reduceAround',
+  'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'unary', 'binary', 'select', 'addcmul', 'reduce', 'reduceRows', 'reduceAround',
 ] as const satisfies readonly (keyof KernelExports)[];
 export type ParallelOp = (typeof PARALLEL_OPS)[number];

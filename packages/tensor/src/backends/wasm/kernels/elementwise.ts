@@ -79,3 +79,27 @@ export function whereKernel(rt: WasmRuntime, fallback: Kernel<'where'>) {
     }
   };
 }
+
+/** x + (a · b) · value; int32 operands (refused by the op layer) and tiny outputs take the reference. */
+export function addcmulKernel(rt: WasmRuntime, fallback: Kernel<'addcmul'>) {
+  return (inputs: readonly Tensor[], attrs: PrimAttrs['addcmul']): Tensor => {
+    const [x, a, b] = inputs as [Tensor, Tensor, Tensor];
+    const n = sizeOf(attrs.shape);
+    if (x.dtype !== 'float32' || a.dtype !== 'float32' || b.dtype !== 'float32' || n === 0 || n < rt.minElements) return fallback(inputs, attrs);
+    const col = collapse(attrs.shape, [x.shape, a.shape, b.shape]);
+    if (col === null) return fallback(inputs, attrs);
+    const work = rt.bytesWork(n * 16);
+    const mark = rt.begin((x.size + a.size + b.size + n) * 4, work);
+    try {
+      const px = rt.input(dataOf(x)), pa = rt.input(dataOf(a)), pb = rt.input(dataOf(b)), py = rt.output(n * 4);
+      const ps = rt.putInts([...col.strides.flat(), ...col.dims]);
+      const rows = col.dims[0] * col.dims[1] * col.dims[2];
+      const chunks = rt.chunks(rows, work);
+      const per = Math.ceil(rows / chunks);
+      const out = rt.runTake('addcmul', [px, pa, pb, ps, py, ps + 48, attrs.value, per], Math.ceil(rows / per), work, py, n);
+      return fromHost(out, attrs.shape, 'float32');
+    } finally {
+      rt.release(mark);
+    }
+  };
+}
