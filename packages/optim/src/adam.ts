@@ -1,4 +1,4 @@
-import { add, div, mul, sqrt, tree, type Tensor } from '@ssam/tensor';
+import { add, addcmul, div, mul, sqrt, tree, type Tensor } from '@ssam/tensor';
 import { nextCount, readCount, zeroCount } from './internal/count.js';
 import { checkNonNegative, checkUnit } from './internal/validate.js';
 import type { GradientTransformation, Updates } from './types.js';
@@ -31,8 +31,8 @@ export function scaleByAdam({ b1 = 0.9, b2 = 0.999, eps = 1e-8 }: ScaleByAdamOpt
     init: (params) => ({ count: zeroCount(), mu: tree.zerosLike(params), nu: tree.zerosLike(params) }),
     update(grads, state) {
       const n = readCount(`${op}.update`, state.count) + 1;
-      const mu = tree.zipMap((m: Tensor, g: Tensor) => add(mul(m, b1), mul(g, 1 - b1)), state.mu, grads);
-      const nu = tree.zipMap((v: Tensor, g: Tensor) => add(mul(v, b2), mul(mul(g, g), 1 - b2)), state.nu, grads);
+      const mu = tree.zipMap((m: Tensor, g: Tensor) => addcmul(mul(g, 1 - b1), m, 1, b1), state.mu, grads);
+      const nu = tree.zipMap((v: Tensor, g: Tensor) => addcmul(mul(v, b2), g, g, 1 - b2), state.nu, grads);
       // NOTE: PyTorch folds 1/(1−β₁ᵗ) into the step size and divides √v by √(1−β₂ᵗ) before adding ε.
       const bc1 = 1 - Math.pow(b1, n);
       const sqrtBc2 = Math.sqrt(1 - Math.pow(b2, n));

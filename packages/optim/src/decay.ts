@@ -1,4 +1,4 @@
-import { add, ArgumentError, mul, tree, type Tensor } from '@ssam/tensor';
+import { addcmul, ArgumentError, tree, type Tensor } from '@ssam/tensor';
 import { checkNonNegative } from './internal/validate.js';
 import type { GradientTransformation } from './types.js';
 
@@ -16,7 +16,7 @@ export function addDecayedWeights(weightDecay: number): GradientTransformation<R
       if (wd === 0) return [grads, state];
       if (params === undefined)
         throw new ArgumentError('addDecayedWeights.update', 'needs params (update(grads, state, params)) to add λ·w');
-      return [tree.zipMap((g: Tensor, w: Tensor) => add(g, mul(w, wd)), grads, params), state];
+      return [tree.zipMap((g: Tensor, w: Tensor) => addcmul(g, w, 1, wd), grads, params), state];
     },
   };
 }

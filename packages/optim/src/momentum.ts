@@ -1,4 +1,4 @@
-import { add, ArgumentError, mul, tree, type Tensor } from '@ssam/tensor';
+import { addcmul, ArgumentError, mul, tree, type Tensor } from '@ssam/tensor';
 import { nextCount, readCount, zeroCount } from './internal/count.js';
 import { checkUnit } from './internal/validate.js';
 import type { GradientTransformation, Updates } from './types.js';
@@ -36,8 +36,8 @@ export function scaleByMomentum({ momentum, nesterov = false, dampening = 0 }: S
       const trace =
         n === 0
           ? grads
-          : tree.zipMap((b: Tensor, d: Tensor) => add(mul(b, mu), tau === 0 ? d : mul(d, 1 - tau)), state.trace, grads);
-      const updates = nesterov ? tree.zipMap((d: Tensor, b: Tensor) => add(d, mul(b, mu)), grads, trace) : trace;
+          : tree.zipMap((b: Tensor, d: Tensor) => addcmul(tau === 0 ? d : mul(d, 1 - tau), b, 1, mu), state.trace, grads);
+      const updates = nesterov ? tree.zipMap((d: Tensor, b: Tensor) => addcmul(d, b, 1, mu), grads, trace) : trace;
       return [updates, { count: nextCount(n), trace }];
     },
   };

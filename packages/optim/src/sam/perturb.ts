@@ -1,4 +1,4 @@
-import { abs, add, mul, tree, type Tensor } from '@ssam/tensor';
+import { abs, add, addcmul, mul, tree, type Tensor } from '@ssam/tensor';
 import { globalNorm, squaredNorm } from '../internal/norm.js';
 import type { Params, Updates } from '../types.js';
 
@@ -54,12 +54,16 @@ export function perturbation(grads: Updates, params: Params, o: PerturbOptions):
   }
   const gradNorm = o.gradNorm !== undefined && !o.adaptive ? o.gradNorm : globalNorm(tg);
   const denom = gradNorm + o.normEps;
-  const zero = !(denom > 0) || o.rho === 0;
+  // NOTE: ‖g‖ = 0 (also when float32 squares underflow) is no ascent for every variant, as it is
+  // for plain SAM whose ‖ε‖ = c·‖g‖; a masked ‖ε‖ taken from c·g could otherwise stay positive.
+  const zero = !(gradNorm > 0) || !(denom > 0) || o.rho === 0;
   const c = zero ? 0 : o.rho / denom;
   if (zero) return { eps: tree.zerosLike(grads), gradNorm, epsNorm: 0 };
-  const base = o.mask ? tree.mul(o.mask, t2g) : t2g;
-  const eps = tree.scale(c, base);
-  // ‖ε‖ without another pass over the parameters where it is known in closed form.
-  const epsNorm = !o.mask && !o.adaptive ? c * gradNorm : c * Math.sqrt(squaredNorm(base));
+  // NOTE: a masked ε = (m ⊙ T²g) · c is one fused pass (addcmul, bit-identical to the two
+  // products), so the mask costs no extra full-size temporary over SAM's c · g; ‖ε‖ is then one
+  // dot product, and it is known in closed form for plain SAM. The addend is −0, the exact
+  // additive identity (+0 would turn a −0 entry into +0, and s = 0 would no longer be SAM bit for bit).
+  const eps = o.mask ? tree.zipMap((m: Tensor, x: Tensor) => addcmul(-0, m, x, c), o.mask, t2g) : tree.scale(c, t2g);
+  const epsNorm = !o.mask && !o.adaptive ? c * gradNorm : Math.sqrt(squaredNorm(eps));
   return { eps, gradNorm, epsNorm };
 }
