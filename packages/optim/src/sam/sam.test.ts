@@ -126,6 +126,21 @@ describe('sam: regressions from the field notes', () => {
     expect(vals(u).every(Number.isFinite)).toBe(true);
   });
 
+  it('a gradient whose float32 norm underflows is no ascent with a mask either, exactly as for SAM (s = 0 is SAM)', () => {
+    // ‖g‖² underflows to 0, but c·g = (ρ/δ)·g does not: a masked ‖ε‖ taken from c·g would be
+    // positive and run pass 2 where SAM, whose ‖ε‖ = c·‖g‖, runs none.
+    const params = { w: tensor([1, -2]) };
+    const tiny = { w: tensor([1e-25, -3e-25]) };
+    const calls: number[] = [];
+    for (const opt of [sam({ rho: 0.05, base: sgd({ lr: 0.1 }) }), sam({ rho: 0.05, base: sgd({ lr: 0.1 }), mask: { w: tensor([1, 1]) } })]) {
+      const [u, s] = opt.update(tiny, opt.init(params), params, { gradFn: (p) => (calls.push(1), quad([1, 1])(p)) });
+      expect(vals(u)).toEqual(vals({ w: mul(tiny.w, -0.1) }));
+      expect(s.stats.epsNorm.item()).toBe(0);
+      expect(s.stats.gradFnCalls.item()).toBe(0);
+    }
+    expect(calls).toHaveLength(0);
+  });
+
   it('field notes #6 (TPAMI code zeroes gradients before the descent): the descent uses g\' itself', () => {
     const params = { w: tensor([1, 1]) };
     const opt = sam({ rho: 0.05, base: sgd({ lr: 0.1 }) });
