@@ -56,11 +56,10 @@ export const vjpRules = {
     return [ga, nb ? sub(g, ga) : null];
   },
   compare: () => [null, null],
-  addcmul: (g, { inputs: [, a, b], attrs }, [nx, na, nb]) => [
-    nx ? g : null,
-    na ? mul(mul(g, b!), attrs.value) : null,
-    nb ? mul(mul(g, a!), attrs.value) : null,
-  ],
+  addcmul: (g, { inputs: [, a, b], attrs: { value } }, [nx, na, nb]) => {
+    const scaled = (t: Tensor) => (value === 1 ? t : mul(t, value));
+    return [nx ? g : null, na ? scaled(mul(g, b!)) : null, nb ? scaled(mul(g, a!)) : null];
+  },
   where: (g, { inputs: [c] }, [, na, nb]) => [null, na ? where(c!, g, 0) : null, nb ? where(c!, 0, g) : null],
 
   sum: (g, { inputs: [x], attrs }) => [broadcastTo(reshape(g, keptShape(x!.shape, attrs.axes)), x!.shape)],
