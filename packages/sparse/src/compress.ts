@@ -53,7 +53,41 @@ const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
  * @example compressNM(w, nmMask({ w: scores }, { n: 2, m: 4 }).w, { n: 2, m: 4, axis: 'in' })
  */
 export function compressNM(w: Tensor, mask: Tensor, opts: CompressOptions): NMCompressed {
-  const op = 'compressNM';
+  const { W, pattern, n, m, axis } = validated('compressNM', w, mask, opts);
+  const P = pattern.positions;
+  const values = new Float32Array(P.length);
+  for (let q = 0; q < P.length; q++) values[q] = W[P[q]!]!;
+  return { values, indices: pattern.indices, positions: P, shape: [...w.shape], n, m, axis };
+}
+
+/** Where a compression made by `compressView` keeps its dense weight (see `denseSource`). */
+const SOURCE = Symbol('dense weight');
+
+/**
+ * @internal compressNM without the gather: the same checks and the same (cached) pattern, but
+ * `values` is gathered only when something reads it. The WebAssembly kernels read the dense
+ * weight instead (`denseSource`): one copy into wasm memory in place of a gather into a fresh
+ * host array, whose page faults cost more than the kernel saves on a 512 × 512 layer.
+ */
+export function compressView(w: Tensor, mask: Tensor, opts: CompressOptions): NMCompressed {
+  const { W, pattern, n, m, axis } = validated('compressNM', w, mask, opts);
+  const P = pattern.positions;
+  let values: Float32Array | undefined;
+  const c = { indices: pattern.indices, positions: P, shape: [...w.shape], n, m, axis, [SOURCE]: W };
+  Object.defineProperty(c, 'values', {
+    enumerable: true,
+    get: () => {
+      if (values === undefined) {
+        values = new Float32Array(P.length);
+        for (let q = 0; q < P.length; q++) values[q] = W[P[q]!]!;
+      }
+      return values;
+    },
+  });
+  return c as unknown as NMCompressed;
+}
+
+function validated(op: string, w: Tensor, mask: Tensor, opts: CompressOptions) {
   const { n, m } = opts;
   const axis = opts.axis ?? 'in';
   if (axis !== 'in' && axis !== 'out') throw new ArgumentError(op, `axis must be 'in' or 'out', got ${JSON.stringify(axis)}`);
@@ -66,12 +100,11 @@ export function compressNM(w: Tensor, mask: Tensor, opts: CompressOptions): NMCo
   const { outer, d, inner } = groupLayout(w.shape, axis);
   if (d % m !== 0)
     throw new ShapeError(op, `axis '${axis}' of w ${fmt(w.shape)} has length ${d}, not divisible by m = ${m}; use the other axis or another m`);
-  const pattern = patternOf(op, mask, n, m, axis, outer, d, inner);
-  const W = f32(w), P = pattern.positions;
-  const values = new Float32Array(P.length);
-  for (let q = 0; q < P.length; q++) values[q] = W[P[q]!]!;
-  return { values, indices: pattern.indices, positions: P, shape: [...w.shape], n, m, axis };
+  return { W: f32(w), pattern: patternOf(op, mask, n, m, axis, outer, d, inner), n, m, axis };
 }
+
+/** @internal The dense weight behind a `compressView` compression, or undefined. */
+export const denseSource = (c: NMCompressed): Float32Array | undefined => (c as { [SOURCE]?: Float32Array })[SOURCE];
 
 type Pattern = { readonly indices: Uint8Array; readonly positions: Int32Array };
 // Tensors are immutable, so a mask's validated pattern can be reused while the weights change

@@ -1,6 +1,6 @@
 import { ArgumentError, conv2dBackInput, mul, tree, zeros, type ConvAttrs, type Tensor, type Tree } from '@ssam/tensor';
 import { valueAndGrad, vjpRules, type GradOptions, type OverrideNode, type RuleNode, type VjpOverride } from '@ssam/autograd';
-import { compressNM, type CompressOptions, type NMCompressed } from './compress.js';
+import { compressNM, compressView, type CompressOptions, type NMCompressed } from './compress.js';
 
 import { nmConv2dBackInput } from './conv.js';
 import { nmMatmulT } from './kernels.js';
@@ -95,7 +95,8 @@ export function implicitOverride(mask: Tree<Tensor>, options: ImplicitMaskOption
     return kind[i] === 'dense' ? undefined : i;
   };
   const seenCount = { leaves: -1 };
-  const compressed = (i: number, w: Tensor): NMCompressed => compressNM(w, masks[i]!, pattern!);
+  // the wasm kernels read the dense weight (no per-pass gather); the TypeScript ones its values
+  const compressed = (i: number, w: Tensor): NMCompressed => (wasm ? compressView : compressNM)(w, masks[i]!, pattern!);
   const substituted = (i: number | undefined, t: Tensor): Tensor => (i === undefined ? t : kind[i] === 'zero' ? zeros(t.shape) : mul(t, masks[i]!));
 
   const override: VjpOverride = (g, node, needs) => {

@@ -3,7 +3,7 @@ import { fc, test } from '@fast-check/vitest';
 import { conv2d, conv2dBackInput, matmul, mul, ones, referenceBackend, tensor, withBackend, type Conv2dOptions, type Tensor } from '@ssam/tensor';
 import { nmMask } from '@ssam/masks';
 import { expectAllClose } from '@ssam/tensor/testing';
-import { compressNM } from './compress.js';
+import { compressNM, compressView } from './compress.js';
 import { nmConv2dBackInputWasm, nmMatmulTWasm, nmMatmulWasm, wasmAvailable } from './wasm.js';
 import { arbNMCase } from '../test/arb.js';
 
@@ -24,6 +24,19 @@ describe('WebAssembly SIMD kernels equal the dense products with W ⊙ M', () =>
   test.prop([arbNMCase({ rank: 2 }).chain((c) => fc.tuple(fc.constant(c), arbRows.chain((b) => floats(b * c.w.shape[0]!).map((v) => tensor(v, [b, c.w.shape[0]!])))))], { numRuns: 60 })(
     'nmMatmulTWasm: dx = dy · (W ⊙ M), both axes, 2:4 and 1:2',
     ([{ w, mask, n, m, axis }, dy]) => expectAllClose(nmMatmulTWasm(dy, compressNM(w, mask, { n, m, axis })), ref(() => matmul(dy, mul(w, mask))), tol),
+  );
+
+  test.prop([arbNMCase({ rank: 2 }).chain((c) => fc.tuple(fc.constant(c), arbRows.chain((b) => floats(b * c.w.shape[0]!).map((v) => tensor(v, [b, c.w.shape[0]!])))))], { numRuns: 60 })(
+    'compressView (no gather: the kernel reads the dense weight) gives the bits of compressNM, and the same values when read',
+    ([{ w, mask, n, m, axis }, dy]) => {
+      const view = compressView(w, mask, { n, m, axis }), full = compressNM(w, mask, { n, m, axis });
+      expect(Array.from(nmMatmulTWasm(dy, view).toArray())).toEqual(Array.from(nmMatmulTWasm(dy, full).toArray()));
+      expect(Array.from(nmMatmulWasm(dy.shape[1] === w.shape[1] ? dy : tensor(new Array(w.shape[1]!).fill(0.5), [1, w.shape[1]!]), view).toArray())).toEqual(
+        Array.from(nmMatmulWasm(dy.shape[1] === w.shape[1] ? dy : tensor(new Array(w.shape[1]!).fill(0.5), [1, w.shape[1]!]), full).toArray()),
+      );
+      expect(Array.from(view.values)).toEqual(Array.from(full.values));
+      expect(view.positions).toBe(full.positions);
+    },
   );
 
   const arbConv = arbNMCase({ rank: 4 }).chain((c) =>
@@ -52,6 +65,8 @@ describe('WebAssembly SIMD kernels equal the dense products with W ⊙ M', () =>
     const dy = tensor(lcg(seed, yShape.reduce((a, b) => a * b, 1)), yShape);
     const got = nmConv2dBackInputWasm(dy, compressNM(w, mask, ratio), xShape, opts);
     expectAllClose(got, ref(() => conv2dBackInput(dy, mul(w, mask), xShape, opts)), tol);
+    // the gather-free compression (the kernel reads the dense weight) gives the same bits
+    expect(Array.from(nmConv2dBackInputWasm(dy, compressView(w, mask, ratio), xShape, opts).toArray())).toEqual(Array.from(got.toArray()));
   };
   test.prop([arbConv], { numRuns: 120 })(
     'nmConv2dBackInputWasm: random shapes, strides (stride phases), paddings, dilations, both axes and ratios',

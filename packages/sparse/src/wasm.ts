@@ -1,6 +1,6 @@
 import { ShapeError, type Conv2dOptions, type Tensor } from '@ssam/tensor';
 import { fromHost } from '@ssam/tensor/trace';
-import type { NMCompressed } from './compress.js';
+import { denseSource, type NMCompressed } from './compress.js';
 import { Arena, f32, need, residentPlan, type Exports } from './wasm-module.js';
 import { cached, csrPlan, pairPlan, pairable, type Layout, type Plan } from './wasm-plan.js';
 import { convGeometry, type ConvGeometry } from './wasm-conv.js';
@@ -34,23 +34,45 @@ const CONV_PHASE = 10;
 /**
  * Makes the call's plans resident (the cached `plans` array is their key), copies this call's
  * weight values (and a trailing 0) into the arena and gathers them into the plans' entry
- * records. Returns per plan [lists or ptr, recs], and the arena for the rest of the call.
+ * records. A `compressView` compression brings its dense weight instead of gathered values: the
+ * whole weight is copied (one memcpy) and gathered through `positions`, so no host array is made.
+ * Returns per plan [lists or ptr, recs], and the arena for the rest of the call.
  */
 function putPlans(w: Exports, c: NMCompressed, plans: readonly Plan[]): { ptrs: number[]; a: Arena } {
-  const flat = residentPlan(w, plans, plans.flatMap((p) => [p.kind === 'pairs' ? p.lists : p.ptr, p.recs, p.src]));
+  const dense = denseSource(c);
+  const flat = residentPlan(w, plans, plans.flatMap((p) => [p.kind === 'pairs' ? p.lists : p.ptr, p.recs, p.src, srcInWeight(p, c)]));
   const a = new Arena(w);
-  const pValues = a.take(c.values.length + 1);
+  const from = dense ?? c.values;
+  const pValues = a.take(from.length + 1);
   a.commit();
-  a.put(pValues, c.values);
-  new Float32Array(w.memory.buffer, pValues + c.values.length * 4, 1)[0] = 0;
+  a.put(pValues, from);
+  new Float32Array(w.memory.buffer, pValues + from.length * 4, 1)[0] = 0;
   const ptrs: number[] = [];
   plans.forEach((p, k) => {
-    const [pl, pr, ps] = flat.slice(3 * k, 3 * k + 3) as [number, number, number];
-    const [entries, stride, per] = p.kind === 'csr' ? [p.src.length, 8, 1] : p.adjacent ? [p.src.length, 12, 0] : [p.src.length / 2, 12, 2];
-    w.gatherVals(pValues, ps, pr, entries, stride, per);
+    const [pl, pr, ps, pw] = flat.slice(4 * k, 4 * k + 4) as [number, number, number, number];
+    // adjacent pairs read two neighbouring value slots, which are not neighbours in the weight:
+    // from the weight they gather as explicit pairs
+    const [entries, stride, per] = p.kind === 'csr' ? [p.src.length, 8, 1] : p.adjacent ? [p.src.length, 12, dense ? 2 : 0] : [p.src.length / 2, 12, 2];
+    w.gatherVals(pValues, dense ? pw : ps, pr, entries, stride, per);
     ptrs.push(pl, pr);
   });
   return { ptrs, a };
+}
+
+const inWeight = new WeakMap<Plan, Int32Array>();
+/** A plan's `src` as flat indices into the dense weight (the value slot after the last, a 0, maps past its end). */
+function srcInWeight(p: Plan, c: NMCompressed): Int32Array {
+  let s = inWeight.get(p);
+  if (s === undefined) {
+    const P = c.positions, size = c.shape.reduce((x, y) => x * y, 1);
+    const at = (i: number) => (i < P.length ? P[i]! : size);
+    if (p.kind === 'pairs' && p.adjacent) {
+      s = new Int32Array(2 * p.src.length);
+      p.src.forEach((i, e) => (s![2 * e] = at(i), s![2 * e + 1] = at(i + 1)));
+    } else s = p.src.map(at);
+    inWeight.set(p, s);
+  }
+  return s;
 }
 
 /** Work (about flops) below which a kernel stays on the calling thread (the dense backend's PARALLEL_WORK). */
@@ -95,7 +117,7 @@ function product(op: string, c: NMCompressed, x: Tensor, rows: number, K: number
   const w = need(op);
   const B = dense2(op, c, x, K, rowsAxis === 'in' ? 'dy' : 'x');
   const bp = pad16(B);
-  if (2 * c.values.length * bp >= PARALLEL_WORK) w.pool.wake(sparseThreads());
+  if (2 * c.positions.length * bp >= PARALLEL_WORK) w.pool.wake(sparseThreads());
   // one-plan array: the array is the key of the plan's resident copy
   const plans = cached(c, `${op}:${bp}`, (): Plan[] => [makePlan(c, rowsAxis, { rows, keys: K, rowOf, keyOf, offOf: (k) => k * bp * 4 })]);
   const { ptrs, a } = putPlans(w, c, plans);
@@ -139,7 +161,7 @@ export function nmConv2dBackInputWasm(dy: Tensor, c: NMCompressed, inputShape: r
   const size = N * I * g.H * g.W;
   if (size === 0) return fromHost(new Float32Array(0), inputShape, 'float32');
   const nb = blockImages(g);
-  const parallel = N > nb && 2 * c.values.length * N * g.imgStride >= PARALLEL_WORK;
+  const parallel = N > nb && 2 * c.positions.length * N * g.imgStride >= PARALLEL_WORK;
   if (parallel) w.pool.wake(sparseThreads());
   const ldz = pad16(nb * g.imgStride), dStride = Math.ceil((ldz + g.maxShift + 16) / 4) * 4;
   const KK = KH * KW;
