@@ -37,3 +37,19 @@ it('signSam with ρ = 0 takes exactly the steps of its base optimizer (a law of 
     return treesIdentical(a.updates, b.updates);
   }), { numRuns: 20 });
 });
+
+// §4: one pass per update rule
+import { add, addcmul, tensor } from '@ssam/tensor'; // mul, tree and Tensor as in §1
+import { expect } from 'vitest';
+
+it('addcmul fuses an update rule and keeps its bits (§4)', () => {
+  const grads = { w: tensor([0.5, -1, 2]) }, trace = { w: tensor([0.1, 0.2, -0.3]) };
+  const mask = { w: tensor([1, 0, 1]) }, c = 0.05;
+  // momentum μ·buf + g: one pass instead of two, and the same bits
+  const fused = tree.zipMap((b: Tensor, g: Tensor) => addcmul(g, b, 1, 0.9), trace, grads);
+  const unfused = tree.zipMap((b: Tensor, g: Tensor) => add(mul(b, 0.9), g), trace, grads);
+  // a masked ascent ε = (m ⊙ g)·c in one pass (−0 is the exact additive identity)
+  const eps = tree.zipMap((m: Tensor, g: Tensor) => addcmul(-0, m, g, c), mask, grads);
+  expect(Array.from((fused as { w: Tensor }).w.toArray())).toEqual(Array.from((unfused as { w: Tensor }).w.toArray()));
+  expect(Array.from((eps as { w: Tensor }).w.toArray())).toEqual(Array.from(mul(mul(mask.w, grads.w), c).toArray()));
+});
