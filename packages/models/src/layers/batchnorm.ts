@@ -1,6 +1,7 @@
 import { ArgumentError, ShapeError, add, addcmul, div, mean, mul, ones, reshape, sqrt, sub, zeros, type Tensor } from '@ssam/tensor';
 import type { Layer } from '../layer.js';
 import { fmt, oneShape, oneTensor } from '../internal/check.js';
+import { batchNormTrain } from './batchnorm-train.js';
 
 
 export interface BatchNormOptions {
@@ -48,14 +49,10 @@ export function batchNorm(opts: BatchNormOptions = {}): Layer<BatchNormParams, B
       }
       const n = t.size / c;
       if (n < 2) throw new ShapeError('batchNorm', `training needs more than one value per channel, got x ${fmt(t.shape)}; use a batch of at least 2 or eval mode`);
-      // NOTE: the centred input d is computed once and reused by the variance, and the per-channel
-      // factor γ/√(v + ε) is formed on [1, C, 1, …] before it meets d, which it meets in the same
-      // pass as β (addcmul): three full-size ops in the forward instead of seven (and fewer in the
-      // backward), with the same centred numerics.
-      const mu = mean(t, { axes, keepdims: true });
-      const d = sub(t, mu);
-      const v = mean(mul(d, d), { axes, keepdims: true });
-      const y = addcmul(shift, d, div(scale, sqrt(add(v, eps))));
+      // NOTE: one unit with a closed-form backward (batchnorm-train.ts): the centred input is
+      // formed once, γ/√(v + ε) on [1, C, 1, …] before it meets it, β in the same pass; three
+      // full-size ops forward and three backward, with the same centred numerics.
+      const { y, mu, v } = batchNormTrain(t, scale, shift, axes, eps);
       const m = momentum;
       const runningMean = add(mul(state.runningMean, 1 - m), mul(reshape(mu, [c]), m));
       const runningVar = add(mul(state.runningVar, 1 - m), mul(reshape(v, [c]), (m * n) / (n - 1)));
