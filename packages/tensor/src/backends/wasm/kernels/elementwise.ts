@@ -58,8 +58,12 @@ export function binaryKernel<P extends BinaryPrim>(rt: WasmRuntime, opOf: (attrs
 
 export const compareOp = (attrs: PrimAttrs['compare']): number => COMPARE_OPS[attrs.op];
 
-export function whereKernel(rt: WasmRuntime, fallback: Kernel<'where'>) {
-  return (inputs: readonly Tensor[], attrs: PrimAttrs['where']): Tensor => {
+/**
+ * The three-operand kernels (`where`, `addcmul`): all three broadcast over one collapsed rank-4
+ * iteration space; `extra` are the entry point's arguments after the operand and shape words.
+ */
+function ternaryKernel<P extends 'where' | 'addcmul'>(rt: WasmRuntime, entry: 'select' | 'addcmul', fallback: Kernel<P>, extra: (attrs: PrimAttrs[P]) => number[]): Kernel<P> {
+  return (inputs: readonly Tensor[], attrs: PrimAttrs[P]): Tensor => {
     const [c, a, b] = inputs as [Tensor, Tensor, Tensor];
     const n = sizeOf(attrs.shape);
     if (c.dtype !== 'float32' || a.dtype !== 'float32' || b.dtype !== 'float32' || n === 0 || n < rt.minElements) return fallback(inputs, attrs);
@@ -73,33 +77,15 @@ export function whereKernel(rt: WasmRuntime, fallback: Kernel<'where'>) {
       const rows = col.dims[0] * col.dims[1] * col.dims[2];
       const chunks = rt.chunks(rows, work);
       const per = Math.ceil(rows / chunks);
-      return fromHost(rt.runTake('select', [pc, pa, pb, ps, py, ps + 48, per], Math.ceil(rows / per), work, py, n), attrs.shape, 'float32');
+      return fromHost(rt.runTake(entry, [pc, pa, pb, ps, py, ps + 48, ...extra(attrs), per], Math.ceil(rows / per), work, py, n), attrs.shape, 'float32');
     } finally {
       rt.release(mark);
     }
   };
 }
 
+/** where(cond, a, b); int32 operands and tiny outputs take the reference. */
+export const whereKernel = (rt: WasmRuntime, fallback: Kernel<'where'>): Kernel<'where'> => ternaryKernel(rt, 'select', fallback, () => []);
+
 /** x + (a · b) · value; int32 operands (refused by the op layer) and tiny outputs take the reference. */
-export function addcmulKernel(rt: WasmRuntime, fallback: Kernel<'addcmul'>) {
-  return (inputs: readonly Tensor[], attrs: PrimAttrs['addcmul']): Tensor => {
-    const [x, a, b] = inputs as [Tensor, Tensor, Tensor];
-    const n = sizeOf(attrs.shape);
-    if (x.dtype !== 'float32' || a.dtype !== 'float32' || b.dtype !== 'float32' || n === 0 || n < rt.minElements) return fallback(inputs, attrs);
-    const col = collapse(attrs.shape, [x.shape, a.shape, b.shape]);
-    if (col === null) return fallback(inputs, attrs);
-    const work = rt.bytesWork(n * 16);
-    const mark = rt.begin((x.size + a.size + b.size + n) * 4, work);
-    try {
-      const px = rt.input(dataOf(x)), pa = rt.input(dataOf(a)), pb = rt.input(dataOf(b)), py = rt.output(n * 4);
-      const ps = rt.putInts([...col.strides.flat(), ...col.dims]);
-      const rows = col.dims[0] * col.dims[1] * col.dims[2];
-      const chunks = rt.chunks(rows, work);
-      const per = Math.ceil(rows / chunks);
-      const out = rt.runTake('addcmul', [px, pa, pb, ps, py, ps + 48, attrs.value, per], Math.ceil(rows / per), work, py, n);
-      return fromHost(out, attrs.shape, 'float32');
-    } finally {
-      rt.release(mark);
-    }
-  };
-}
+export const addcmulKernel = (rt: WasmRuntime, fallback: Kernel<'addcmul'>): Kernel<'addcmul'> => ternaryKernel(rt, 'addcmul', fallback, (attrs) => [attrs.value]);
