@@ -27,7 +27,8 @@ export interface PrimAttrs {
   where: BroadcastAttrs;
   /**
    * addcmul(x, a, b) = x + (a · b) · value, all three broadcast; each product and the sum are
-   * rounded to float32 (bit-identical to add(x, mul(mul(a, b), value)), never a fused FMA).
+   * rounded to float32 (bit-identical to add(x, mul(mul(a, b), value)) on the CPU backends, never a
+   * fused FMA; a GPU shader compiler may contract it, within the conformance tolerance).
    */
   addcmul: BroadcastAttrs & { readonly value: number };
   // reductions over sorted unique axes

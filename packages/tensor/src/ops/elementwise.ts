@@ -101,7 +101,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
  * `x + (a · b) · value` in one pass (PyTorch's addcmul): the fused form of the axpy-type updates
  * that optimizers chain (momentum, weight decay, a masked SAM ascent), which on an eager backend
  * would otherwise cost one full-size temporary and one memory pass per step. All three broadcast;
- * float32 only. Bit-identical to `add(x, mul(mul(a, b), value))`.
+ * float32 only. Bit-identical to `add(x, mul(mul(a, b), value))` on the CPU backends.
  * @example addcmul(grads, weights, 1, 5e-4) // g + λ·w
  */
 export function addcmul(x: TensorLike, a: TensorLike, b: TensorLike, value = 1): Tensor {
