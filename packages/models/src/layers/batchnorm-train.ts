@@ -33,8 +33,9 @@ export function batchNormTrain(x: Tensor, scale: Tensor, shift: Tensor, axes: re
     const mu = mean(x, { axes, keepdims: true });
     const d = sub(x, mu);
     const v = mean(mul(d, d), { axes, keepdims: true });
-    const s = div(1, sqrt(add(v, eps)));
-    const k = mul(scale, s);
+    const r = sqrt(add(v, eps));
+    // k = γ/r exactly as the op-by-op layer formed it (the same output bits); s = 1/r for the backward
+    const k = div(scale, r), s = div(1, r);
     return { out: { y: addcmul(shift, d, k), mu, v }, res: { d, s, k } };
   };
   const op = customVjp(
