@@ -81,6 +81,52 @@ export function transpose(inputs: readonly Tensor[], attrs: PrimAttrs['transpose
   return fromHost(out, shape, x.dtype);
 }
 
+/**
+ * The mirror of stridedCopy: out[origin + Σ idx·st] = src[flat idx] over `shape0` (src contiguous).
+ * Size-1 axes are dropped and neighbouring axes that step through `out` as one are merged, so the
+ * inner loop runs as long as it can (pad's interior, also the 5-D interleave of a strided slice's
+ * adjoint, whose last axis has one element).
+ */
+function stridedScatter(src: ArrayLike<number>, out: Int32Array | Float32Array, shape0: readonly number[], st0: readonly number[], origin: number): void {
+  const n = src.length;
+  if (n === 0) return;
+  const shape: number[] = [];
+  const st: number[] = [];
+  for (let a = 0; a < shape0.length; a++) {
+    const d = shape0[a]!;
+    if (d === 1) continue;
+    const last = shape.length - 1;
+    if (last >= 0 && st[last] === st0[a]! * d) {
+      shape[last] = shape[last]! * d;
+      st[last] = st0[a]!;
+    } else {
+      shape.push(d);
+      st.push(st0[a]!);
+    }
+  }
+  if (shape.length === 0) {
+    out[origin] = src[0]!;
+    return;
+  }
+  const rank = shape.length;
+  const inner = shape[rank - 1]!;
+  const innerSt = st[rank - 1]!;
+  const typed = ArrayBuffer.isView(src) && src.constructor === out.constructor ? (src as unknown as Float32Array) : null;
+  const counter = new Array<number>(rank).fill(0);
+  let base = origin;
+  for (let o = 0; o < n; o += inner) {
+    if (innerSt === 1 && typed) out.set(typed.subarray(o, o + inner), base);
+    else for (let j = 0; j < inner; j++) out[base + j * innerSt] = src[o + j]!;
+    for (let ax = rank - 2; ax >= 0; ax--) {
+      counter[ax]!++;
+      base += st[ax]!;
+      if (counter[ax]! < shape[ax]!) break;
+      base -= st[ax]! * shape[ax]!;
+      counter[ax] = 0;
+    }
+  }
+}
+
 export function slice(inputs: readonly Tensor[], attrs: PrimAttrs['slice']): Tensor {
   const x = inputs[0]!;
   const inSt = stridesOf(x.shape);
@@ -98,7 +144,7 @@ export function pad(inputs: readonly Tensor[], attrs: PrimAttrs['pad']): Tensor 
   const out = allocate(x.dtype, sizeOf(shape));
   if (attrs.value !== 0) out.fill(attrs.value);
   if (x.size === 0) return fromHost(out, shape, x.dtype);
-  // Copy x into the interior: walk x row by row.
+  // Copy x into the interior.
   const outSt = stridesOf(shape);
   const rank = x.shape.length;
   if (rank === 0) {
@@ -107,20 +153,7 @@ export function pad(inputs: readonly Tensor[], attrs: PrimAttrs['pad']): Tensor 
   }
   let origin = 0;
   for (let i = 0; i < rank; i++) origin += attrs.pads[i]![0] * outSt[i]!;
-  const src = dataOf(x);
-  const inner = x.shape[rank - 1]!;
-  const counter = new Array<number>(rank).fill(0);
-  let base = origin;
-  for (let o = 0; o < x.size; o += inner) {
-    for (let j = 0; j < inner; j++) out[base + j] = src[o + j]!;
-    for (let ax = rank - 2; ax >= 0; ax--) {
-      counter[ax]!++;
-      base += outSt[ax]!;
-      if (counter[ax]! < x.shape[ax]!) break;
-      base -= outSt[ax]! * x.shape[ax]!;
-      counter[ax] = 0;
-    }
-  }
+  stridedScatter(dataOf(x), out, x.shape, outSt, origin);
   return fromHost(out, shape, x.dtype);
 }
 
