@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import {
-  add, conv2d, div, log, logSoftmax, matmul, maximum, mul, neg, oneHot, random, reshape, sigmoid, sqrt, square, sub, sum, tanh, tensor, transpose, tree,
+  add, addcmul, conv2d, div, log, logSoftmax, matmul, maximum, mul, neg, oneHot, random, reshape, sigmoid, sqrt, square, sub, sum, tanh, tensor, transpose, tree,
   type Tensor, type Tree,
 } from '@ssam/tensor';
 import { fisherScores } from './fisher.js';
@@ -27,6 +27,12 @@ const bnEval = (x: Tensor, p: { gamma: Tensor; beta: Tensor }, s: { mean: Tensor
   const c = x.shape[1]!, bs = x.shape.map((d, i) => (i === 1 ? c : 1));
   const inv = div(reshape(p.gamma, bs), sqrt(add(reshape(s.var, bs), 1e-5)));
   return add(mul(sub(x, reshape(s.mean, bs)), inv), reshape(p.beta, bs));
+};
+/** The same eval-mode BatchNorm as @ssam/models writes it: β and γ/σ meet the batch in one fused addcmul. */
+const bnEvalFused = (x: Tensor, p: { gamma: Tensor; beta: Tensor }, s: { mean: Tensor; var: Tensor }) => {
+  const c = x.shape[1]!, bs = x.shape.map((d, i) => (i === 1 ? c : 1));
+  const inv = div(reshape(p.gamma, bs), sqrt(add(reshape(s.var, bs), 1e-5)));
+  return addcmul(reshape(p.beta, bs), sub(x, reshape(s.mean, bs)), inv);
 };
 
 function mlp(key: ReturnType<typeof random.key>, sizes: number[]) {
@@ -56,7 +62,8 @@ describe("fisherScores, method: 'batched'", () => {
     close(fisherScores(loss, params, examples, { method: 'batched', chunkSize: 4 }), exact);
   });
 
-  it('equals the per-example path on a small CNN with eval-mode BatchNorm and a strided, padded conv', () => {
+  for (const [form, bn] of [['op by op', bnEval], ['fused addcmul, as in @ssam/models', bnEvalFused]] as const)
+  it(`equals the per-example path on a small CNN with eval-mode BatchNorm (${form}) and a strided, padded conv`, () => {
     const k = random.split(random.key(2), 8);
     const params = {
       c1: { w: random.normal(k[0]!, [4, 2, 3, 3], { std: 0.5 }), b: random.normal(k[1]!, [4], { std: 0.2 }) },
@@ -68,7 +75,7 @@ describe("fisherScores, method: 'batched'", () => {
     const loss = (p: Tree, batch: Tree): Tensor => {
       const q = p as typeof params, { x, y } = batch as { x: Tensor; y: Tensor };
       let h = add(conv2d(x, q.c1.w, { padding: 1 }), reshape(q.c1.b, [1, 4, 1, 1]));
-      h = maximum(bnEval(h, q.bn, state), 0);
+      h = maximum(bn(h, q.bn, state), 0);
       h = conv2d(h, q.c2.w, { stride: 2, groups: 2 });
       return xent(dense(reshape(h, [h.shape[0]!, 16]), q.fc), y);
     };

@@ -47,9 +47,17 @@ function sumTo(g: Tensor, t: readonly number[]): Tensor | null {
   return reshape(axes.length ? sum(g, { axes, keepdims: true }) : g, [g.shape[0]!, ...t]);
 }
 
+/** The cotangent of input `i` of y = x + a·b·value (x: i = 0; a, b: the other factor times value), not yet summed to its shape. */
+function addcmulGrad(r: Rec, i: number, g: Tensor): Tensor {
+  if (i === 0) return g;
+  const value = (r.attrs as PrimAttrs['addcmul']).value;
+  const t = mul(g, r.inputs[3 - i]!);
+  return value === 1 ? t : mul(t, value);
+}
+
 /** Per-example gradients [N, ...q.shape] of the use `r` w.r.t. its parameter-only input `qi`, or null if not covered. */
 function useGrad(r: Rec, qi: number, dy: Tensor, n: number): Tensor | null {
-  const q = r.inputs[qi]!, other = r.inputs[1 - qi];
+  const q = r.inputs[qi]!, other = r.inputs.length === 2 ? r.inputs[1 - qi] : undefined;
   const y = r.out;
   if (y.rank === 0 || y.shape[0] !== n) return null;
   switch (r.prim) {
@@ -57,6 +65,7 @@ function useGrad(r: Rec, qi: number, dy: Tensor, n: number): Tensor | null {
     case 'sub': return sumTo(qi === 0 ? dy : neg(dy), q.shape);
     case 'mul': return sumTo(mul(dy, other!), q.shape);
     case 'div': return sumTo(qi === 0 ? div(dy, other!) : neg(div(mul(dy, y), q)), q.shape);
+    case 'addcmul': return sumTo(addcmulGrad(r, qi, dy), q.shape);
     case 'matmul': {
       const { transposeA, transposeB } = r.attrs as PrimAttrs['matmul'];
       const a = other!;
@@ -111,7 +120,7 @@ function denseSquares(r: Rec, qi: number, dy: Tensor, n: number, producer: Map<T
 function stepBack(r: Rec, g: Tensor, isP: (t: Tensor) => boolean): [Tensor, Tensor] | null {
   const pIn = r.inputs.filter(isP);
   if (pIn.length !== 1) return null;
-  const p = pIn[0]!, pi = r.inputs.indexOf(p), other = r.inputs[1 - pi];
+  const p = pIn[0]!, pi = r.inputs.indexOf(p), other = r.inputs.length === 2 ? r.inputs[1 - pi] : undefined;
   const n = g.shape[0]!;
   let gp: Tensor | null;
   switch (r.prim) {
@@ -127,6 +136,7 @@ function stepBack(r: Rec, g: Tensor, isP: (t: Tensor) => boolean): [Tensor, Tens
     case 'sub': gp = sumTo(pi === 0 ? g : neg(g), p.shape); break;
     case 'mul': gp = sumTo(mul(g, other!), p.shape); break;
     case 'div': gp = pi === 0 ? sumTo(div(g, other!), p.shape) : null; break;
+    case 'addcmul': gp = sumTo(addcmulGrad(r, pi, g), p.shape); break;
     default: gp = null;
   }
   return gp === null ? null : [p, gp];
