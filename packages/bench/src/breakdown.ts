@@ -7,10 +7,14 @@ const GROUPS: Record<string, readonly PrimName[]> = {
   'conv2d (forward)': ['conv2d'],
   'conv2d gradients': ['conv2dBackInput', 'conv2dBackFilter'],
   'pooling': ['maxPool2d', 'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward'],
-  'elementwise': ['neg', 'abs', 'exp', 'log', 'sqrt', 'sign', 'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'compare', 'where'],
+  'elementwise': ['neg', 'abs', 'exp', 'log', 'sqrt', 'sign', 'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'compare', 'where', 'addcmul'],
   'reductions': ['sum', 'max'],
   'movement (reference kernels)': ['reshape', 'broadcastTo', 'transpose', 'slice', 'pad', 'concat', 'gather', 'scatterAdd', 'cast'],
 };
+
+// A primitive in no group would be counted as 'autograd, optimizer, JS': refuse that at load.
+const ungrouped = PRIMITIVES.filter((p) => !Object.values(GROUPS).some((g) => g.includes(p)));
+if (ungrouped.length > 0) throw new Error(`bench breakdown: primitives in no group: ${ungrouped.join(', ')}; add them to GROUPS`);
 
 /** Milliseconds per step by primitive group, plus 'autograd, optimizer, JS' and 'step'. */
 export function breakdown(base: Backend, makeStep: () => () => unknown, steps = 10): [string, number][] {
