@@ -59,7 +59,7 @@ function macs(prim: string, ins: readonly Tensor[], out: Tensor): number {
 const matmulMacs = (ins: readonly Tensor[], out: Tensor, transposeA: boolean): number => {
   const a = ins[0]!;
   const k = a.rank === 1 ? a.shape[0]! : transposeA ? a.shape[a.rank - 2]! : a.shape[a.rank - 1]!;
-  return Math.max(1, out.size) * k;
+  return out.size * k;
 };
 /**
  * The FLOP-bound ideal of the implicit pass: every product (convolutions, their two backward

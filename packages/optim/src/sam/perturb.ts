@@ -31,7 +31,7 @@ export interface Perturbation {
  * The SAM ascent step (Foret et al. 2021; Kwon et al. 2021 for ASAM; Mi et al. 2022 for the mask):
  *   ε = m ⊙ ρ·T²g / (‖T g‖₂ + δ),  T = 1 (SAM) or |w| (+ η) (ASAM), m = 1 (SAM) or the sparse mask.
  * The norm runs over ALL entries of ALL parameters, unmasked, so ‖ε‖ ≤ ρ.
- * NOTE: ‖T g‖ + δ = 0 (a zero gradient with δ = 0) gives ε = 0 instead of 0/0.
+ * NOTE: ‖T g‖ = 0 (also a float32 norm that underflows) gives ε = 0, also with δ = 0 (no 0/0).
  */
 export function perturbation(grads: Updates, params: Params, o: PerturbOptions): Perturbation {
   let tg = grads;
@@ -62,7 +62,9 @@ export function perturbation(grads: Updates, params: Params, o: PerturbOptions):
   // NOTE: a masked ε = (m ⊙ T²g) · c is one fused pass (addcmul, bit-identical to the two
   // products), so the mask costs no extra full-size temporary over SAM's c · g; ‖ε‖ is then one
   // dot product, and it is known in closed form for plain SAM. The addend is −0, the exact
-  // additive identity (+0 would turn a −0 entry into +0, and s = 0 would no longer be SAM bit for bit).
+  // additive identity (+0 would turn a −0 entry into +0, and s = 0 would no longer give SAM's
+  // updates bit for bit; its ‖ε‖ metric, √Σ(c·g)² against c·‖g‖, may differ in the last bit). ‖ε‖ is
+  // the float32 norm of the ε applied: an ε whose squares all underflow counts as no ascent.
   const eps = o.mask ? tree.zipMap((m: Tensor, x: Tensor) => addcmul(-0, m, x, c), o.mask, t2g) : tree.scale(c, t2g);
   const epsNorm = !o.mask && !o.adaptive ? c * gradNorm : Math.sqrt(squaredNorm(eps));
   return { eps, gradNorm, epsNorm };

@@ -159,6 +159,9 @@ describe('addcmul', () => {
   it('names the operation, the argument and the shapes in its errors', () => {
     expect(() => addcmul(tensor([1, 2, 3]), tensor([1, 2]), 1)).toThrow(/addcmul.*\[3\].*\[2\]/);
     expect(() => addcmul(tensor([1], [1], { dtype: 'int32' }), 1, 1)).toThrow(/addcmul: x must be float32, got int32/);
-    expect(() => addcmul(tensor([1]), 1, 1, Number.NaN)).toThrow(/addcmul: value must be a finite number, got NaN/);
+    expect(() => addcmul(tensor([1]), 1, 1, Number.NaN)).toThrow(/addcmul: value must be a number that is finite in float32.*got NaN/);
+    expect(() => addcmul(tensor([1]), 1, 1, 1e39)).toThrow(/addcmul: value must be a number that is finite in float32.*got 1e\+39/);
+    // a number operand is a float32 scalar, so the error names the int32 tensor
+    expect(() => addcmul(1, tensor([1], [1], { dtype: 'int32' }), tensor([2]))).toThrow(/addcmul: a must be float32, got int32/);
   });
 });

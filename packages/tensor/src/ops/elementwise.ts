@@ -105,11 +105,11 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
  * @example addcmul(grads, weights, 1, 5e-4) // g + λ·w
  */
 export function addcmul(x: TensorLike, a: TensorLike, b: TensorLike, value = 1): Tensor {
-  const like = [x, a, b].find(isTensor);
-  const [tx, ta, tb] = [x, a, b].map((v) => asTensor(v, like, 'addcmul')) as [Tensor, Tensor, Tensor];
+  // numbers become float32 scalars, so a dtype error names the tensor argument that is int32
+  const [tx, ta, tb] = [x, a, b].map((v) => asTensor(v, undefined, 'addcmul')) as [Tensor, Tensor, Tensor];
   for (const [name, t] of [['x', tx], ['a', ta], ['b', tb]] as const) needFloat('addcmul', t, name);
-  if (typeof value !== 'number' || !Number.isFinite(value))
-    throw new ArgumentError('addcmul', `value must be a finite number, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(Math.fround(value)))
+    throw new ArgumentError('addcmul', `value must be a number that is finite in float32 (|value| < 3.4e38), got ${String(value)}`);
   const shape = broadcastShapes('addcmul', tx.shape, ta.shape, tb.shape);
   return apply('addcmul', [tx, ta, tb], { shape, value });
 }
