@@ -47,7 +47,7 @@ function measure(nn: Record<string, any>, optim: Record<string, any>, c: Case, s
   const sam = time('SAM step at batch 128', samStep);
   let batched: Tree = null, exact: Tree = null;
   const fb = time("Fisher 128, method 'batched'", () => void (batched = fisherScores(perExampleLoss, params, data, { numSamples: 128, method: 'batched' })));
-  const f128 = time('Fisher 128, per example', () => void (exact = fisherScores(perExampleLoss, params, data, { numSamples: 128 })));
+  const f128 = time('Fisher 128, per example', () => void (exact = fisherScores(perExampleLoss, params, data, { numSamples: 128, method: 'per-example' })));
   let maxRelErr = 0;
   tree.leaves(batched).forEach((l, i) => {
     const a = l.toArray(), b = tree.leaves(exact)[i]!.toArray();
@@ -60,7 +60,7 @@ function measure(nn: Record<string, any>, optim: Record<string, any>, c: Case, s
     [`${c.name}: fisherScores, 128 samples, per example, chunkSize 1 (128 × forward/backward at batch 1)`, fmt(f128), (f128 / sam).toFixed(2)],
   ];
   if (slowRows) {
-    const f16c = time('Fisher 16, chunkSize 8', () => void fisherScores(perExampleLoss, params, data, { numSamples: 16, chunkSize: 8 }));
+    const f16c = time('Fisher 16, chunkSize 8', () => void fisherScores(perExampleLoss, params, data, { numSamples: 16, chunkSize: 8, method: 'per-example' }));
     rows.push([`${c.name}: fisherScores, 16 samples, per example, chunkSize 8 (2 forwards, 16 pullbacks at batch 8), per 128 samples`, fmt((f16c * 128) / 16), ((f16c * 8) / sam).toFixed(2)]);
   }
   return { rows, params: tree.size(params), maxRelErr };
