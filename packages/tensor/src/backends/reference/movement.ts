@@ -27,49 +27,59 @@ export function broadcastTo(inputs: readonly Tensor[], attrs: PrimAttrs['broadca
 }
 
 /**
- * Generic strided copy: out[i0..ik] = src[offset + sum(i_j * st_j)]. Used by transpose and slice.
- * The innermost axis runs as a tight loop.
+ * The one strided move behind transpose, slice, broadcastTo and pad:
+ * out[outOffset + Σ i_j·outSt_j] = src[srcOffset + Σ i_j·srcSt_j] over every index i of `shape0`.
+ * Size-1 axes are dropped and neighbouring axes that step through both arrays as one are merged
+ * (contiguous runs, runs of broadcast axes), so the inner loop runs as long as it can.
  */
-function stridedCopy(src: ArrayLike<number>, out: Int32Array | Float32Array, shape0: readonly number[], st0: readonly number[], offset: number): void {
-  const n = out.length;
-  if (n === 0) return;
-  if (shape0.length === 0) {
-    out[0] = src[offset]!;
-    return;
-  }
-  // Merge neighbouring axes that walk the source as one (contiguous runs, runs of broadcast axes).
-  const shape: number[] = [shape0[0]!];
-  const st: number[] = [st0[0]!];
-  for (let a = 1; a < shape0.length; a++) {
+function stridedMove(
+  src: ArrayLike<number>, srcOffset: number, srcSt0: readonly number[],
+  out: Int32Array | Float32Array, outOffset: number, outSt0: readonly number[], shape0: readonly number[],
+): void {
+  if (sizeOf(shape0) === 0) return;
+  const shape: number[] = [], sst: number[] = [], ost: number[] = [];
+  for (let a = 0; a < shape0.length; a++) {
+    const d = shape0[a]!;
+    if (d === 1) continue;
     const last = shape.length - 1;
-    if (st[last] === st0[a]! * shape0[a]!) {
-      shape[last] = shape[last]! * shape0[a]!;
-      st[last] = st0[a]!;
+    if (last >= 0 && sst[last] === srcSt0[a]! * d && ost[last] === outSt0[a]! * d) {
+      shape[last] = shape[last]! * d;
+      sst[last] = srcSt0[a]!;
+      ost[last] = outSt0[a]!;
     } else {
-      shape.push(shape0[a]!);
-      st.push(st0[a]!);
+      shape.push(d);
+      sst.push(srcSt0[a]!);
+      ost.push(outSt0[a]!);
     }
   }
-  const rank = shape.length;
-  const inner = shape[rank - 1]!;
-  const innerSt = st[rank - 1]!;
-  const typed = ArrayBuffer.isView(src) ? (src as unknown as Float32Array) : null;
+  if (shape.length === 0) {
+    out[outOffset] = src[srcOffset]!;
+    return;
+  }
+  const rank = shape.length, inner = shape[rank - 1]!, si = sst[rank - 1]!, oi = ost[rank - 1]!;
+  const typed = ArrayBuffer.isView(src) && src.constructor === out.constructor ? (src as unknown as Float32Array) : null;
   const counter = new Array<number>(rank).fill(0);
-  let base = offset;
-  for (let o = 0; o < n; o += inner) {
-    if (innerSt === 0) out.fill(src[base]!, o, o + inner);
-    else if (innerSt === 1 && typed && typed.constructor === out.constructor) out.set(typed.subarray(base, base + inner), o);
-    else if (innerSt === 1) for (let j = 0; j < inner; j++) out[o + j] = src[base + j]!;
-    else for (let j = 0; j < inner; j++) out[o + j] = src[base + j * innerSt]!;
+  let sb = srcOffset, ob = outOffset;
+  for (let r = sizeOf(shape) / inner; r > 0; r--) {
+    if (si === 0 && oi === 1) out.fill(src[sb]!, ob, ob + inner);
+    else if (si === 1 && oi === 1 && typed) out.set(typed.subarray(sb, sb + inner), ob);
+    else if (oi === 1) for (let j = 0; j < inner; j++) out[ob + j] = src[sb + j * si]!;
+    else for (let j = 0; j < inner; j++) out[ob + j * oi] = src[sb + j * si]!;
     for (let ax = rank - 2; ax >= 0; ax--) {
       counter[ax]!++;
-      base += st[ax]!;
+      sb += sst[ax]!;
+      ob += ost[ax]!;
       if (counter[ax]! < shape[ax]!) break;
-      base -= st[ax]! * shape[ax]!;
+      sb -= sst[ax]! * shape[ax]!;
+      ob -= ost[ax]! * shape[ax]!;
       counter[ax] = 0;
     }
   }
 }
+
+/** out (contiguous, shaped `shape`) = src read at `offset` with strides `st`: transpose, slice, broadcastTo. */
+const stridedCopy = (src: ArrayLike<number>, out: Int32Array | Float32Array, shape: readonly number[], st: readonly number[], offset: number): void =>
+  stridedMove(src, offset, st, out, 0, stridesOf(shape), shape);
 
 export function transpose(inputs: readonly Tensor[], attrs: PrimAttrs['transpose']): Tensor {
   const x = inputs[0]!;
@@ -79,52 +89,6 @@ export function transpose(inputs: readonly Tensor[], attrs: PrimAttrs['transpose
   const out = allocate(x.dtype, x.size);
   stridedCopy(dataOf(x), out, shape, st, 0);
   return fromHost(out, shape, x.dtype);
-}
-
-/**
- * The mirror of stridedCopy: out[origin + Σ idx·st] = src[flat idx] over `shape0` (src contiguous).
- * Size-1 axes are dropped and neighbouring axes that step through `out` as one are merged, so the
- * inner loop runs as long as it can (pad's interior, also the 5-D interleave of a strided slice's
- * adjoint, whose last axis has one element).
- */
-function stridedScatter(src: ArrayLike<number>, out: Int32Array | Float32Array, shape0: readonly number[], st0: readonly number[], origin: number): void {
-  const n = src.length;
-  if (n === 0) return;
-  const shape: number[] = [];
-  const st: number[] = [];
-  for (let a = 0; a < shape0.length; a++) {
-    const d = shape0[a]!;
-    if (d === 1) continue;
-    const last = shape.length - 1;
-    if (last >= 0 && st[last] === st0[a]! * d) {
-      shape[last] = shape[last]! * d;
-      st[last] = st0[a]!;
-    } else {
-      shape.push(d);
-      st.push(st0[a]!);
-    }
-  }
-  if (shape.length === 0) {
-    out[origin] = src[0]!;
-    return;
-  }
-  const rank = shape.length;
-  const inner = shape[rank - 1]!;
-  const innerSt = st[rank - 1]!;
-  const typed = ArrayBuffer.isView(src) && src.constructor === out.constructor ? (src as unknown as Float32Array) : null;
-  const counter = new Array<number>(rank).fill(0);
-  let base = origin;
-  for (let o = 0; o < n; o += inner) {
-    if (innerSt === 1 && typed) out.set(typed.subarray(o, o + inner), base);
-    else for (let j = 0; j < inner; j++) out[base + j * innerSt] = src[o + j]!;
-    for (let ax = rank - 2; ax >= 0; ax--) {
-      counter[ax]!++;
-      base += st[ax]!;
-      if (counter[ax]! < shape[ax]!) break;
-      base -= st[ax]! * shape[ax]!;
-      counter[ax] = 0;
-    }
-  }
 }
 
 export function slice(inputs: readonly Tensor[], attrs: PrimAttrs['slice']): Tensor {
@@ -153,7 +117,7 @@ export function pad(inputs: readonly Tensor[], attrs: PrimAttrs['pad']): Tensor 
   }
   let origin = 0;
   for (let i = 0; i < rank; i++) origin += attrs.pads[i]![0] * outSt[i]!;
-  stridedScatter(dataOf(x), out, x.shape, outSt, origin);
+  stridedMove(dataOf(x), 0, stridesOf(x.shape), out, origin, outSt, x.shape);
   return fromHost(out, shape, x.dtype);
 }
 
