@@ -54,11 +54,14 @@ const fmt = (s: readonly number[]): string => `[${s.join(', ')}]`;
  */
 export function compressNM(w: Tensor, mask: Tensor, opts: CompressOptions): NMCompressed {
   const { W, pattern, n, m, axis } = validated('compressNM', w, mask, opts);
-  const P = pattern.positions;
+  return { values: gather(W, pattern.positions), indices: pattern.indices, positions: pattern.positions, shape: [...w.shape], n, m, axis };
+}
+
+const gather = (W: Float32Array, P: Int32Array): Float32Array => {
   const values = new Float32Array(P.length);
   for (let q = 0; q < P.length; q++) values[q] = W[P[q]!]!;
-  return { values, indices: pattern.indices, positions: P, shape: [...w.shape], n, m, axis };
-}
+  return values;
+};
 
 /** Where a compression made by `compressView` keeps its dense weight (see `denseSource`). */
 const SOURCE = Symbol('dense weight');
@@ -71,19 +74,9 @@ const SOURCE = Symbol('dense weight');
  */
 export function compressView(w: Tensor, mask: Tensor, opts: CompressOptions): NMCompressed {
   const { W, pattern, n, m, axis } = validated('compressNM', w, mask, opts);
-  const P = pattern.positions;
   let values: Float32Array | undefined;
-  const c = { indices: pattern.indices, positions: P, shape: [...w.shape], n, m, axis, [SOURCE]: W };
-  Object.defineProperty(c, 'values', {
-    enumerable: true,
-    get: () => {
-      if (values === undefined) {
-        values = new Float32Array(P.length);
-        for (let q = 0; q < P.length; q++) values[q] = W[P[q]!]!;
-      }
-      return values;
-    },
-  });
+  const c = { indices: pattern.indices, positions: pattern.positions, shape: [...w.shape], n, m, axis, [SOURCE]: W };
+  Object.defineProperty(c, 'values', { enumerable: true, get: () => (values ??= gather(W, pattern.positions)) });
   return c as unknown as NMCompressed;
 }
 

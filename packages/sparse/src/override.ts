@@ -56,7 +56,7 @@ function kindOf(m: Tensor, pattern: CompressOptions | undefined): Kind {
   let kind: Kind = ones === v.length || m.rank < 2 ? 'dense' : ones === 0 ? 'zero' : 'masked';
   if (kind === 'masked' && pattern && (m.rank === 2 || m.rank === 4)) {
     try {
-      compressNM(m, m, pattern); // validates (and caches) the N:M pattern of this mask tensor
+      compressView(m, m, pattern); // validates (and caches) the N:M pattern of this mask tensor, no gather
       kind = 'nm';
     } catch {
       kind = 'masked';
