@@ -131,14 +131,18 @@ function binaryRun(op: i32, a: usize, sa: i32, b: usize, sb: i32, y: usize, n: i
 export function binary(op: i32, a: usize, sap: usize, b: usize, sbp: usize, y: usize, dp: usize, rowsPerChunk: i32, chunk: i32, _tid: i32): void {
   const d1 = load<i32>(dp, 4), d2 = load<i32>(dp, 8), d3 = load<i32>(dp, 12);
   const rows = load<i32>(dp) * d1 * d2;
-  const sa0 = load<i32>(sap), sa1 = load<i32>(sap, 4), sa2 = load<i32>(sap, 8), sa3 = load<i32>(sap, 12);
-  const sb0 = load<i32>(sbp), sb1 = load<i32>(sbp, 4), sb2 = load<i32>(sbp, 8), sb3 = load<i32>(sbp, 12);
+  const sa3 = load<i32>(sap, 12), sb3 = load<i32>(sbp, 12);
   const r0 = chunk * rowsPerChunk, r1 = min(rows, r0 + rowsPerChunk);
   for (let r = r0; r < r1; r++) {
     const i2 = r % d2, i1 = (r / d2) % d1, i0 = r / d2 / d1;
-    const ao = i0 * sa0 + i1 * sa1 + i2 * sa2, bo = i0 * sb0 + i1 * sb1 + i2 * sb2;
-    binaryRun(op, a + (<usize>ao << 2), sa3, b + (<usize>bo << 2), sb3, y + (<usize>(r * d3) << 2), d3);
+    binaryRun(op, rowAt(a, sap, i0, i1, i2), sa3, rowAt(b, sbp, i0, i1, i2), sb3, y + (<usize>(r * d3) << 2), d3);
   }
+}
+
+/** Byte address of row (i0, i1, i2) of an operand at `base` whose i32 x4 strides are at `sp`. */
+@inline
+function rowAt(base: usize, sp: usize, i0: i32, i1: i32, i2: i32): usize {
+  return base + (<usize>(i0 * load<i32>(sp) + i1 * load<i32>(sp, 4) + i2 * load<i32>(sp, 8)) << 2);
 }
 
 /** y = c != 0 ? a : b over the same rank-4 scheme (three stride vectors at sp: c, a, b). */
@@ -150,10 +154,7 @@ export function select(c: usize, a: usize, b: usize, sp: usize, y: usize, dp: us
   const zero = f32x4.splat(0);
   for (let r = r0; r < r1; r++) {
     const i2 = r % d2, i1 = (r / d2) % d1, i0 = r / d2 / d1;
-    const co = i0 * load<i32>(sp) + i1 * load<i32>(sp, 4) + i2 * load<i32>(sp, 8);
-    const ao = i0 * load<i32>(sp, 16) + i1 * load<i32>(sp, 20) + i2 * load<i32>(sp, 24);
-    const bo = i0 * load<i32>(sp, 32) + i1 * load<i32>(sp, 36) + i2 * load<i32>(sp, 40);
-    const cp = c + (<usize>co << 2), ap = a + (<usize>ao << 2), bp = b + (<usize>bo << 2);
+    const cp = rowAt(c, sp, i0, i1, i2), ap = rowAt(a, sp + 16, i0, i1, i2), bp = rowAt(b, sp + 32, i0, i1, i2);
     const yp = y + (<usize>(r * d3) << 2);
     let i = 0;
     if (sc3 == 1 && sa3 <= 1 && sb3 <= 1) {
@@ -185,10 +186,7 @@ export function addcmul(x: usize, a: usize, b: usize, sp: usize, y: usize, dp: u
   const vv = f32x4.splat(v);
   for (let r = r0; r < r1; r++) {
     const i2 = r % d2, i1 = (r / d2) % d1, i0 = r / d2 / d1;
-    const xo = i0 * load<i32>(sp) + i1 * load<i32>(sp, 4) + i2 * load<i32>(sp, 8);
-    const ao = i0 * load<i32>(sp, 16) + i1 * load<i32>(sp, 20) + i2 * load<i32>(sp, 24);
-    const bo = i0 * load<i32>(sp, 32) + i1 * load<i32>(sp, 36) + i2 * load<i32>(sp, 40);
-    const xp = x + (<usize>xo << 2), ap = a + (<usize>ao << 2), bp = b + (<usize>bo << 2);
+    const xp = rowAt(x, sp, i0, i1, i2), ap = rowAt(a, sp + 16, i0, i1, i2), bp = rowAt(b, sp + 32, i0, i1, i2);
     const yp = y + (<usize>(r * d3) << 2);
     let i = 0;
     if (sx3 <= 1 && sa3 <= 1 && sb3 <= 1) {
