@@ -26,16 +26,17 @@ interface Case {
 let seed = 100;
 const key = () => random.key(seed++);
 
-function convCase(label: string, N: number, I: number, O: number, hw: number, stride: number, ratio: Ratio): Case {
-  const opts: Conv2dOptions = { padding: 1, stride };
+function convCase(label: string, N: number, I: number, O: number, hw: number, stride: number, ratio: Ratio, groups = 1): Case {
+  const opts: Conv2dOptions = { padding: 1, stride, groups };
   const ho = Math.floor((hw + 2 - 3) / stride) + 1;
-  const w = random.normal(key(), [O, I, 3, 3]);
-  const mask = nmMask({ s: random.normal(key(), [O, I, 3, 3]) }, { ...ratio, axis: 'in' }).s as Tensor;
+  const wShape = [O, I / groups, 3, 3];
+  const w = random.normal(key(), wShape);
+  const mask = nmMask({ s: random.normal(key(), wShape) }, { ...ratio, axis: 'in' }).s as Tensor;
   const dy = random.normal(key(), [N, O, ho, ho]);
   const c: NMCompressed = compressNM(w, mask, { ...ratio, axis: 'in' });
   const wm = mul(w, mask), xs = [N, I, hw, hw];
   return {
-    label: `${label} [${N},${O},${ho},${ho}]→[${N},${I},${hw},${hw}]${stride > 1 ? ` stride ${stride}` : ''}`,
+    label: `${label} [${N},${O},${ho},${ho}]→[${N},${I},${hw},${hw}]${stride > 1 ? ` stride ${stride}` : ''}${groups > 1 ? `, groups ${groups}` : ''}`,
     ratio, axis: 'in',
     dense: () => conv2dBackInput(dy, wm, xs, opts),
     sparse: () => nmConv2dBackInputWasm(dy, c, xs, opts),
@@ -64,6 +65,7 @@ for (const ratio of [{ n: 2, m: 4 }, { n: 1, m: 2 }]) {
 }
 cases.push(convCase('small CNN conv2', 128, 16, 32, 14, 1, { n: 2, m: 4 }));
 cases.push(mlpCase(128, { n: 2, m: 4 }, 'in'));
+cases.push(convCase('grouped 64→64', 64, 64, 64, 16, 1, { n: 2, m: 4 }, 4));
 
 const threads = sparseThreads();
 if (threads > 1) {

@@ -16,6 +16,13 @@ const pairOf = (op: string, name: string, v: Conv2dOptions['stride']): [number, 
   return p;
 };
 
+/** The conv's groups: a positive integer that divides the filter's output channels. */
+export function groupsOf(op: string, groups: number | undefined, O: number): number {
+  const G = groups ?? 1;
+  if (!Number.isInteger(G) || G < 1 || O % G !== 0) throw new ArgumentError(op, `groups must be a positive integer that divides the filter's ${O} output channels, got ${groups}`);
+  return G;
+}
+
 /** [[top, bottom], [left, right]], resolved as @ssam/tensor's conv2d resolves it. */
 export function resolvePads(
   op: string, padding: Conv2dOptions['padding'], hw: readonly [number, number], k: readonly [number, number],
@@ -42,14 +49,16 @@ export function resolvePads(
 
 /**
  * conv2dBackInput(dy, W ⊙ M, inputShape, opts) from the compressed filter, touching only kept
- * entries. dy [N, O, Ho, Wo] → dx = inputShape [N, I, H, W]. groups must be 1.
+ * entries. dy [N, O, Ho, Wo] → dx = inputShape [N, I, H, W]; with groups G the filter is
+ * [O, I / G, kH, kW] and output channel o reads input channels of group ⌊o·G / O⌋.
  */
 export function nmConv2dBackInput(dy: Tensor, c: NMCompressed, inputShape: readonly number[], opts: Conv2dOptions = {}): Tensor {
   const op = 'nmConv2dBackInput';
   if (c.shape.length !== 4) throw new ShapeError(op, `needs a compressed conv filter [O, I, kH, kW], got shape ${fmt(c.shape)}; for a dense weight use nmMatmulT`);
-  if ((opts.groups ?? 1) !== 1) throw new ArgumentError(op, `supports groups = 1 only, got groups = ${opts.groups}; use the dense conv2dBackInput for grouped convolutions`);
-  const [O, I, KH, KW] = c.shape as [number, number, number, number];
-  if (inputShape.length !== 4 || inputShape[1] !== I) throw new ShapeError(op, `inputShape ${fmt(inputShape)} must be [N, ${I}, H, W] for the filter ${fmt(c.shape)}`);
+  const [O, Ig, KH, KW] = c.shape as [number, number, number, number];
+  const groups = groupsOf(op, opts.groups, O), I = groups * Ig, Og = O / groups;
+  if (inputShape.length !== 4 || inputShape[1] !== I)
+    throw new ShapeError(op, `inputShape ${fmt(inputShape)} must be [N, ${I}, H, W] for the filter ${fmt(c.shape)}${groups > 1 ? ` with groups = ${groups}` : ''}`);
   const [N, , H, W] = inputShape as [number, number, number, number];
   const stride = pairOf(op, 'stride', opts.stride), dil = pairOf(op, 'dilation', opts.dilation);
   const [[pt, pb], [pl, pr]] = resolvePads(op, opts.padding, [H, W], [KH, KW], stride, dil);
@@ -70,8 +79,9 @@ export function nmConv2dBackInput(dy: Tensor, c: NMCompressed, inputShape: reado
           const v = V[q]!;
           if (v === 0) continue;
           const flat = (ob * d + g * m + IX[q]!) * inner + t;
-          const o = (flat / (I * KK)) | 0, rem = flat - o * I * KK;
-          const i = (rem / KK) | 0, kk = rem - i * KK;
+          const o = (flat / (Ig * KK)) | 0, rem = flat - o * Ig * KK;
+          // output channel o of group ⌊o / Og⌋ reads that group's input channels
+          const i = ((o / Og) | 0) * Ig + ((rem / KK) | 0), kk = rem % KK;
           const kh = (kk / KW) | 0, kw = kk - kh * KW;
           const offH = kh * dh - pt, offW = kw * dw - pl;
           // valid ho: 0 ≤ ho·sh + offH < H; wo likewise.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import {
-  add, conv2d, conv2dBackInput, matmul, mean, mul, ones, random, referenceBackend, relu, reshape, square, sum, tanh, withBackend,
+  abs, add, conv2d, conv2dBackInput, matmul, mean, mul, ones, random, referenceBackend, relu, reshape, square, sum, tanh, withBackend,
   type Tensor,
 } from '@ssam/tensor';
 import { expectAllClose } from '@ssam/tensor/testing';
@@ -75,7 +75,11 @@ describe('maskedDenseApply', () => {
 
 describe('maskedConvApply', () => {
   const convOpts = [{ padding: 1 }, { stride: 2, padding: 'same' as const }, {}];
-  test.prop([fc.integer({ min: 0, max: 1000 }), fc.constantFrom(...convOpts), fc.constantFrom([2, 4] as const, [1, 2] as const, [4, 4] as const), fc.constantFrom('in' as const, 'out' as const), fc.constantFrom('ts' as const, 'wasm' as const)], { numRuns: 14 })(
+  test.prop([fc.integer({ min: 0, max: 1000 }), fc.constantFrom(...convOpts), fc.constantFrom([2, 4] as const, [1, 2] as const, [4, 4] as const), fc.constantFrom('in' as const, 'out' as const), fc.constantFrom('ts' as const, 'wasm' as const)], {
+    numRuns: 14,
+    // failed the earlier fixed tolerance (rtol = atol = 1e-5): the float32 error bound holds
+    examples: [[308, { padding: 1 }, [2, 4], 'in', 'wasm']],
+  })(
     'both kernels: forward and weight gradient exact; input gradient = conv2dBackInput(g, W ⊙ M); all-ones = dense',
     (seed, copts, [n, m], axis, kernel) =>
       withBackend(referenceBackend, () => {
@@ -91,8 +95,17 @@ describe('maskedConvApply', () => {
         expectAllClose(gm.b, gd.b, { rtol: 1e-6, atol: 1e-6 });
         const y = dense({ w, b, x });
         const g = mul(mul(y, 2), r);
-        expectAllClose(gm.x, conv2dBackInput(g, mul(w, mask), x.shape, copts), { rtol: 1e-5, atol: 1e-5 });
-        if (n === m) expectAllClose(gm.x, gd.x, { rtol: 1e-5, atol: 1e-5 });
+        // The wasm kernel sums in float32 (the reference in float64): per element the error is at
+        // most (K + 1)·ε·Σ|terms| with K = 36 terms (4 channels × 9 taps) and ε = 2⁻²⁴ (a fixed
+        // tolerance failed one seed in a few hundred runs where large terms cancelled).
+        const bound = conv2dBackInput(abs(g), abs(mul(w, mask)), x.shape, copts).toArray();
+        const within = (want: Tensor) => {
+          const [got, ref] = [gm.x.toArray(), want.toArray()];
+          const bad = Array.from(got).findIndex((v, i) => !(Math.abs(v - ref[i]!) <= 37 * 2 ** -24 * bound[i]! + 1e-30));
+          expect(bad, bad < 0 ? '' : `element ${bad}: ${got[bad]} vs ${ref[bad]} (Σ|terms| ${bound[bad]})`).toBe(-1);
+        };
+        within(conv2dBackInput(g, mul(w, mask), x.shape, copts));
+        if (n === m) within(gd.x);
       }),
   );
 });

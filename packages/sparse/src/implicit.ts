@@ -73,7 +73,7 @@ export function maskedDenseApply(params: LayerParams, x: Tensor, mask: Tensor, o
 
 /**
  * A conv2d layer (NCHW x, OIHW w, bias [O]) whose backward sends the input gradient through
- * w ⊙ mask, computed by `nmConv2dBackInput` on the compressed filter. groups must be 1.
+ * w ⊙ mask, computed by `nmConv2dBackInput` on the compressed filter (any groups).
  * @example maskedConvApply({ w }, x, mask, { n: 2, m: 4, axis: 'in' }, { padding: 1 })
  */
 export function maskedConvApply(params: LayerParams, x: Tensor, mask: Tensor, opts: ImplicitOptions, conv: Conv2dOptions = {}): Tensor {

@@ -47,16 +47,18 @@ const arbConvCase = arbNMCase({ rank: 4 }).chain((c) =>
     stride: fc.constantFrom(1, 2),
     dilation: fc.constantFrom(1, 2),
     padding: fc.constantFrom<'valid' | 'same' | number>('valid', 'same', 1),
+    groups: fc.constantFrom(1, 1, 2, 3),
     seed: fc.integer(),
   }),
 );
 
 describe('nmConv2dBackInput equals conv2dBackInput with W ⊙ M', () => {
-  test.prop([arbConvCase], { numRuns: 60 })('random shapes, strides, dilations, paddings, both axes and ratios', ({ c, batch, h, w, stride, dilation, padding, seed }) => {
+  test.prop([arbConvCase], { numRuns: 60 })('random shapes, strides, dilations, paddings, groups, both axes and ratios', ({ c, batch, h, w, stride, dilation, padding, groups, seed }) => {
     const [O, I, KH, KW] = c.w.shape as [number, number, number, number];
     if ((KH - 1) * dilation + 1 > h + 2 || (KW - 1) * dilation + 1 > w + 2) return;
-    const opts = { stride, dilation, padding };
-    const xShape = [batch, I, h, w];
+    const G = O % groups === 0 ? groups : 1;
+    const opts = { stride, dilation, padding, groups: G };
+    const xShape = [batch, G * I, h, w];
     let yShape: readonly number[];
     try {
       yShape = conv2d(ones(xShape), c.w, opts).shape;

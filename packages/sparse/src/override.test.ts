@@ -71,6 +71,26 @@ describe('implicitOverride: an unchanged model with input gradients through W �
     }
   });
 
+  it('grouped convolutions run on the compressed kernels: the gradients of the hand-written implicit form', () => {
+    // conv2 with groups 2: filter [8, 4, 3, 3], output channels 0–3 read input channels 0–3, 4–7 read 4–7
+    const grouped: Layer = (p, a) => add(conv2d(a, p.w, { padding: 1, groups: 2 }), reshape(p.b, [1, 8, 1, 1]));
+    const params = { ...cnn, c2: { w: mul(normal(40, [8, 4, 3, 3]), 0.3), b: cnn.c2.b } };
+    for (const [n, m] of [[2, 4], [1, 2]] as const)
+      for (const kernel of ['ts', 'wasm'] as const) {
+        const m2 = nm(41, [8, 4, 3, 3], n, m), mf = ones([4, 128]);
+        const imp = implicitOverride(maskFor(m2, mf), { pattern: { n, m, axis: 'in' }, kernel });
+        const [l1, g1] = valueAndGrad(cnnLoss(grouped), { override: imp.override })(params);
+        imp.check();
+        expect(imp.counts).toEqual({ sparse: 1, masked: 0 });
+        const [l0, g0] = valueAndGrad(cnnLoss(split(m2, grouped)))(params);
+        expectAllClose(l1, l0, { rtol: 1e-6, atol: 1e-6 });
+        for (const k of ['c1', 'c2', 'fc'] as const) expectAllClose(g1[k].w, g0[k].w, { rtol: 1e-5, atol: 1e-6 });
+        // and the masked path does change conv1's gradient (it lies below the masked layer)
+        const [, gd] = valueAndGrad(cnnLoss(grouped))(params);
+        expect(g1.c1.w.toArray()).not.toEqual(gd.c1.w.toArray());
+      }
+  });
+
   it('layers above the first masked layer get exactly the dense gradients; the layer below does not', () => {
     const mask = maskFor(nm(12, [8, 8, 3, 3], 2, 4), ones([4, 128]));
     const [, g0] = valueAndGrad(cnnLoss())(cnn);

@@ -136,7 +136,7 @@ export function implicitOverride(mask: Tree<Tensor>, options: ImplicitMaskOption
       let gx: Tensor | null = null;
       if (needs[0]) {
         const o = convOpts(n.attrs);
-        if (kind[iw] === 'nm' && n.attrs.groups === 1) {
+        if (kind[iw] === 'nm') {
           const c = compressed(iw, w);
           gx = wasm ? nmConv2dBackInputWasm(g, c, x.shape, o) : nmConv2dBackInput(g, c, x.shape, o);
           counts.sparse++;

@@ -1,5 +1,5 @@
 import { ArgumentError, ShapeError, convOutSize, type Conv2dOptions } from '@ssam/tensor';
-import { resolvePads } from './conv.js';
+import { groupsOf, resolvePads } from './conv.js';
 
 /*
  * Geometry of the conv input gradient on padded dy planes, for any stride, dilation and padding:
@@ -25,7 +25,8 @@ export interface Phase {
   readonly shift: Int32Array;
 }
 export interface ConvGeometry {
-  readonly N: number; readonly O: number; readonly I: number; readonly H: number; readonly W: number;
+  /** I: input channels of dx (G · the filter's second axis); G: the conv's groups. */
+  readonly N: number; readonly O: number; readonly I: number; readonly G: number; readonly H: number; readonly W: number;
   readonly HO: number; readonly WO: number; readonly KH: number; readonly KW: number;
   readonly sh: number; readonly sw: number;
   readonly t: number; readonly l: number; readonly hp: number; readonly wp: number; readonly ws: number;
@@ -62,9 +63,11 @@ function axis(size: number, out: number, k: number, s: number, d: number, pad: n
 }
 
 export function convGeometry(op: string, wShape: readonly number[], inputShape: readonly number[], dyShape: readonly number[], opts: Conv2dOptions): ConvGeometry {
-  if ((opts.groups ?? 1) !== 1) throw new ArgumentError(op, `supports groups = 1 only, got groups = ${opts.groups}; use the dense conv2dBackInput for grouped convolutions`);
-  const [O, I, KH, KW] = wShape as [number, number, number, number];
-  if (inputShape.length !== 4 || inputShape[1] !== I) throw new ShapeError(op, `inputShape [${inputShape.join(', ')}] must be [N, ${I}, H, W] for the filter [${wShape.join(', ')}]`);
+  const [O, Ig, KH, KW] = wShape as [number, number, number, number];
+  const G = groupsOf(op, opts.groups, O);
+  const I = G * Ig;
+  if (inputShape.length !== 4 || inputShape[1] !== I)
+    throw new ShapeError(op, `inputShape [${inputShape.join(', ')}] must be [N, ${I}, H, W] for the filter [${wShape.join(', ')}]${G > 1 ? ` with groups = ${G}` : ''}`);
   const [N, , H, W] = inputShape as [number, number, number, number];
   const [sh, sw] = pair(op, 'stride', opts.stride), [dh, dw] = pair(op, 'dilation', opts.dilation);
   const [[pt, pb], [pl, pr]] = resolvePads(op, opts.padding, [H, W], [KH, KW], [sh, sw], [dh, dw]);
@@ -84,7 +87,7 @@ export function convGeometry(op: string, wShape: readonly number[], inputShape: 
       phases.push({ ph: ph.p, pw: pw.p, ha: ph.count, wa: pw.count, shift });
     }
   return {
-    N, O, I, H, W, HO, WO, KH, KW, sh, sw, t: ax.t, l: aw.t, hp: ax.ext, wp: aw.ext, ws,
+    N, O, I, G, H, W, HO, WO, KH, KW, sh, sw, t: ax.t, l: aw.t, hp: ax.ext, wp: aw.ext, ws,
     imgStride: ax.stride * ws, maxShift: ax.span * ws + aw.span, phases,
   };
 }

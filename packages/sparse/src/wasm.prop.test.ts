@@ -48,6 +48,8 @@ describe('WebAssembly SIMD kernels equal the dense products with W ⊙ M', () =>
       stride: fc.constantFrom<number | [number, number]>(1, 1, 2, 3, [2, 1], [1, 3]),
       dilation: fc.constantFrom<number | [number, number]>(1, 1, 2, [1, 2]),
       padding: fc.constantFrom<'valid' | 'same' | number | [[number, number], [number, number]]>('valid', 'same', 1, 3, [[0, 2], [1, 0]], [[2, 0], [0, 1]]),
+      // conv groups (used when they divide the filter's output channels)
+      groups: fc.constantFrom(1, 1, 2, 3),
       seed: fc.integer(),
     }),
   );
@@ -69,8 +71,11 @@ describe('WebAssembly SIMD kernels equal the dense products with W ⊙ M', () =>
     expect(Array.from(nmConv2dBackInputWasm(dy, compressView(w, mask, ratio), xShape, opts).toArray())).toEqual(Array.from(got.toArray()));
   };
   test.prop([arbConv], { numRuns: 120 })(
-    'nmConv2dBackInputWasm: random shapes, strides (stride phases), paddings, dilations, both axes and ratios',
-    ({ c, batch, h, w, stride, dilation, padding, seed }) => checkConv(c.w, c.mask, c, [batch, c.w.shape[1]!, h, w], { stride, dilation, padding }, seed),
+    'nmConv2dBackInputWasm: random shapes, strides (stride phases), paddings, dilations, groups, both axes and ratios',
+    ({ c, batch, h, w, stride, dilation, padding, groups, seed }) => {
+      const G = c.w.shape[0]! % groups === 0 ? groups : 1;
+      checkConv(c.w, c.mask, c, [batch, G * c.w.shape[1]!, h, w], { stride, dilation, padding, groups: G }, seed);
+    },
   );
 
   // Wider layers: many 4-row blocks and lists, q spans longer than one kernel chunk, several image
@@ -85,13 +90,14 @@ describe('WebAssembly SIMD kernels equal the dense products with W ⊙ M', () =>
         o: ratio[1] === 4 ? fc.constantFrom(4, 8, 12) : fc.constantFrom(2, 6, 10),
         i: ratio[1] === 4 ? fc.constantFrom(4, 12, 20) : fc.constantFrom(6, 10, 14),
         stride: fc.constantFrom(1, 2),
+        groups: fc.constantFrom(1, 2),
         seed: fc.integer(),
       }),
     );
-  test.prop([arbWide], { numRuns: 6 })('nmConv2dBackInputWasm: wider layers and batches over several image blocks', ({ ratio: [n, m], axis, o, i, stride, seed }) => {
-    const shape = [o, i, 3, 3];
-    const w = tensor(lcg(seed, 9 * o * i), shape);
-    const mask = nmMask({ s: tensor(lcg(seed + 1, 9 * o * i), shape) }, { n, m, axis }).s as Tensor;
-    checkConv(w, mask, { n, m, axis }, [70, i, 30, 30], { stride, padding: 1 }, seed + 2);
+  test.prop([arbWide], { numRuns: 8 })('nmConv2dBackInputWasm: wider layers and batches over several image blocks', ({ ratio: [n, m], axis, o, i, stride, groups, seed }) => {
+    const shape = [groups * o, i, 3, 3];
+    const w = tensor(lcg(seed, 9 * groups * o * i), shape);
+    const mask = nmMask({ s: tensor(lcg(seed + 1, 9 * groups * o * i), shape) }, { n, m, axis }).s as Tensor;
+    checkConv(w, mask, { n, m, axis }, [70, groups * i, 30, 30], { stride, padding: 1, groups }, seed + 2);
   });
 });

@@ -148,7 +148,7 @@ export function nmMatmulTWasm(dy: Tensor, c: NMCompressed): Tensor {
 const blockImages = (g: ConvGeometry): number => Math.max(1, Math.min(g.N, Math.floor(BLOCK_BYTES / ((g.O + g.phases.length * (g.I + 1)) * g.imgStride * 4))));
 
 /**
- * nmConv2dBackInput on WebAssembly SIMD: any stride, dilation and padding (groups 1). dy is laid
+ * nmConv2dBackInput on WebAssembly SIMD: any stride, dilation, padding and groups. dy is laid
  * into padded planes a block of images at a time; each stride phase is one kernel run over the
  * block and one strided scatter into dx.
  */
@@ -157,7 +157,8 @@ export function nmConv2dBackInputWasm(dy: Tensor, c: NMCompressed, inputShape: r
   if (c.shape.length !== 4) throw new ShapeError(op, `needs a compressed conv filter [O, I, kH, kW], got shape [${c.shape.join(', ')}]; for a dense weight use nmMatmulTWasm`);
   const w = need(op);
   const g = convGeometry(op, c.shape, inputShape, dy.shape, opts);
-  const { N, O, I, KH, KW } = g;
+  const { N, O, I, G, KH, KW } = g;
+  const Ig = I / G, Og = O / G;
   const size = N * I * g.H * g.W;
   if (size === 0) return fromHost(new Float32Array(0), inputShape, 'float32');
   const nb = blockImages(g);
@@ -165,14 +166,18 @@ export function nmConv2dBackInputWasm(dy: Tensor, c: NMCompressed, inputShape: r
   if (parallel) w.pool.wake(sparseThreads());
   const ldz = pad16(nb * g.imgStride), dStride = Math.ceil((ldz + g.maxShift + 16) / 4) * 4;
   const KK = KH * KW;
+  // Groups: the rows are all I input channels and filter entry f = ((o·Ig + i)·KK + tap) lands on
+  // row ⌊o / Og⌋·Ig + i, so the product is block-diagonal and each group's blocks only see its own
+  // keys. The pair kernel needs every 4-row block inside one group (Ig a multiple of 4).
+  const pairs = pairable(c, 'in') && (G === 1 || Ig % 4 === 0);
   // the geometry follows from the filter shape (fixed by the pattern), inputShape and opts
   const plans = cached(c, `conv:${inputShape.join(',')}:${JSON.stringify(opts)}:${dStride}`, () =>
     g.phases.map((ph) =>
-      makePlan(c, 'in', {
+      (pairs ? pairPlan : csrPlan)(c, {
         rows: I,
         keys: O * KK,
-        rowOf: (f) => ((f / KK) | 0) % I,
-        keyOf: (f) => (ph.shift[f % KK]! < 0 ? -1 : ((f / (I * KK)) | 0) * KK + (f % KK)),
+        rowOf: (f) => (((f / (Ig * KK)) | 0) / Og | 0) * Ig + (((f / KK) | 0) % Ig),
+        keyOf: (f) => (ph.shift[f % KK]! < 0 ? -1 : ((f / (Ig * KK)) | 0) * KK + (f % KK)),
         offOf: (k) => (((k / KK) | 0) * dStride + ph.shift[k % KK]!) * 4,
       }),
     ),
