@@ -5,6 +5,7 @@
 // the same order as the one-thread kernel.
 import { spmm } from './spmm';
 import { spmmPairs } from './pairs';
+import { spmmKeyPairs } from './keypairs';
 import { padPlanes, scatterPair2, scatterPhase } from './layout';
 
 @inline
@@ -12,11 +13,12 @@ function word(desc: usize, k: i32): i32 {
   return load<i32>(desc + (<usize>k << 2));
 }
 
-/** Runs a plan (kind 0: pair lists, 1: CSR) over q in [q0, q1) (q0, q1 multiples of 16). */
+/** Runs a plan (kind 0: pair lists, 1: CSR, 2: key-pair lists) over q in [q0, q1) (q0, q1 multiples of 16). */
 @inline
 function runPlan(kind: i32, lists: usize, n: i32, recs: usize, d: usize, z: usize, ldz: i32, q0: i32, q1: i32, qc: i32): void {
   const qb = <usize>q0 << 2;
   if (kind == 0) spmmPairs(lists, n, recs, d + qb, z + qb, ldz, q1 - q0, qc);
+  else if (kind == 2) spmmKeyPairs(lists, n, recs, d + qb, z + qb, ldz, q1 - q0, qc);
   else spmm(lists, recs, n, d + qb, z + qb, ldz, q1 - q0);
 }
 

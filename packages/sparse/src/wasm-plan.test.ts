@@ -3,7 +3,7 @@ import { fc, test } from '@fast-check/vitest';
 import { tensor, type Tensor } from '@ssam/tensor';
 import { nmMask } from '@ssam/masks';
 import { compressNM } from './compress.js';
-import { csrPlan, pairPlan, pairable, type Layout } from './wasm-plan.js';
+import { csrPlan, keyPairPlan, keyPairable, pairPlan, pairable, type Layout } from './wasm-plan.js';
 
 // The plans behind the WebAssembly kernels (the products themselves are checked against the dense
 // reference in wasm.prop.test.ts): every kept entry is computed exactly once, by a list whose two
@@ -51,6 +51,47 @@ describe('wasm plans', () => {
           expect([L.rowOf(c.positions[b]!), L.keyOf(c.positions[b]!)]).toEqual([rb, L.keyOf(fa)]);
           seen[b]!++;
         }
+      }
+    }
+    expect(initialised.size).toBe(L.rows);
+    expect(Array.from(seen.subarray(0, c.positions.length)).every((v) => v === 1)).toBe(true);
+  });
+
+  // groups along the reduced index: W [keys, rows] masked along 'out' (axis 0, the keys)
+  const arbKeyCase = fc
+    .record({
+      ratio: fc.constantFrom([2, 4] as const, [1, 2] as const),
+      groups: fc.integer({ min: 1, max: 7 }),
+      rows: fc.integer({ min: 1, max: 12 }),
+      seed: fc.integer({ min: 0, max: 1e6 }),
+    })
+    .map(({ ratio: [n, m], groups, rows, seed }) => {
+      const keys = groups * m;
+      let s = seed;
+      const scores = Array.from({ length: keys * rows }, () => ((s = (s * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32));
+      const mask = nmMask({ w: tensor(scores, [keys, rows]) }, { n, m, axis: 'out' }).w as Tensor;
+      const c = compressNM(tensor(scores.map((v, i) => v + i), [keys, rows]), mask, { n, m, axis: 'out' });
+      const L: Layout = { rows, keys, rowOf: (f) => f % rows, keyOf: (f) => Math.floor(f / rows), offOf: (k) => 1000 * k };
+      return { c, L };
+    });
+  test.prop([arbKeyCase], { numRuns: 60 })('key-pair lists: each kept entry once, with its row and the list\'s keys; every row initialised once, first', ({ c, L }) => {
+    expect(keyPairable(c, 'in')).toBe(true);
+    const p = keyPairPlan(c, L);
+    const seen = new Int32Array(c.positions.length + 1);
+    const initialised = new Set<number>();
+    for (let l = 0; l < p.nLists; l++) {
+      const [offA, offB, r0, r1] = Array.from(p.lists.subarray(4 * l, 4 * l + 4)) as [number, number, number, number];
+      for (let e = r0; e < r1; e++) {
+        const rw = p.recs[3 * e]!, row = rw < 0 ? ~rw : rw;
+        expect(initialised.has(row)).toBe(rw >= 0); // the first write of a row initialises it
+        initialised.add(row);
+        const a = p.adjacent ? p.src[e]! : p.src[2 * e]!, b = p.adjacent ? a + 1 : p.src[2 * e + 1]!;
+        expect([L.rowOf(c.positions[a]!), L.offOf(L.keyOf(c.positions[a]!))]).toEqual([row, offA]);
+        seen[a]!++;
+        if (offB >= 0) {
+          expect([L.rowOf(c.positions[b]!), L.offOf(L.keyOf(c.positions[b]!))]).toEqual([row, offB]);
+          seen[b]!++;
+        } else expect(c.n === 1 && L.keys % 4 === 2).toBe(true); // only a 1:2 tail block keeps one key
       }
     }
     expect(initialised.size).toBe(L.rows);

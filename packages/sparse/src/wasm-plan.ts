@@ -1,4 +1,4 @@
-import type { NMCompressed } from './compress.js';
+import { groupLayout, type NMCompressed } from './compress.js';
 
 /*
  * Host-side plans for the WebAssembly kernels, built once per mask pattern (c.positions is shared
@@ -6,6 +6,9 @@ import type { NMCompressed } from './compress.js';
  *   - pair lists (assembly/pairs.ts) when the OUTPUT rows carry the N:M groups and the ratio is
  *     2:4 or 1:2: blocks of 4 rows, and per block one list per pair of rows that a reduced index
  *     hits (2:4: the 2 kept rows of the group; 1:2: one row in each of the block's two groups);
+ *   - key-pair lists (assembly/keypairs.ts) when the REDUCED index carries the groups and the
+ *     ratio is 2:4 or 1:2: each row keeps two keys of every 4-key block, and one list per key pair
+ *     holds the rows that keep exactly that pair;
  *   - a CSR (assembly/spmm.ts) for every other pattern.
  * A `Layout` maps each kept entry (its flat position in the dense weight) to its output row and
  * reduced key (or −1: not part of this product, e.g. a tap of another stride phase), and each key
@@ -41,10 +44,26 @@ export interface CsrPlan {
   readonly recs: Int32Array;
   readonly src: Int32Array;
 }
-export type Plan = PairPlan | CsrPlan;
+/**
+ * Lists [offA, offB, r0, r1] (byte offsets into D; offB −1: one key) over
+ * row records [row, va, vb] (~row on the row's first write, which initialises it; values filled
+ * per call from `src`, two per record, or one when adjacent as for pairs).
+ */
+export interface KeyPairPlan {
+  readonly kind: 'keyPairs';
+  readonly lists: Int32Array;
+  readonly nLists: number;
+  readonly recs: Int32Array;
+  readonly src: Int32Array;
+  readonly adjacent: boolean;
+}
+export type Plan = PairPlan | CsrPlan | KeyPairPlan;
 
+const pairRatio = (c: NMCompressed): boolean => (c.n === 2 && c.m === 4) || (c.n === 1 && c.m === 2);
 /** Whether the pair kernel applies: 2:4 or 1:2 with groups along the product's output rows. */
-export const pairable = (c: NMCompressed, rowsAxis: 'in' | 'out'): boolean => c.axis === rowsAxis && ((c.n === 2 && c.m === 4) || (c.n === 1 && c.m === 2));
+export const pairable = (c: NMCompressed, rowsAxis: 'in' | 'out'): boolean => c.axis === rowsAxis && pairRatio(c);
+/** Whether the key-pair kernel applies: 2:4 or 1:2 with groups along the product's reduced index. */
+export const keyPairable = (c: NMCompressed, rowsAxis: 'in' | 'out'): boolean => c.axis !== rowsAxis && pairRatio(c);
 
 // Row pairs (local rows of a 4-row block) in list order; the first two cover the block, so they
 // initialise its rows and the others add. 1:2 never pairs rows of one group ({0,1} or {2,3}).
@@ -117,6 +136,63 @@ export function pairPlan(c: NMCompressed, L: Layout): PairPlan {
   for (let e = 0; e < src.length && adjacent; e += 2) adjacent = src[e + 1] === P.length || src[e + 1] === src[e]! + 1;
   const first = adjacent ? src.filter((_, k) => k % 2 === 0) : src;
   return { kind: 'pairs', lists: Int32Array.from(lists), nLists: lists.length / 5, recs, src: first, adjacent };
+}
+
+/**
+ * Key-pair lists for groups along the reduced index (2:4, or 1:2 over two neighbouring groups):
+ * a row's kept entries in one 4-wide block of the group axis (same row, two keys) form one record,
+ * and records with the same two keys share a list. The block of a 1:2 tail has one key. The
+ * layout must map both entries of a block to one row (a conv whose groups split a block cannot).
+ */
+export function keyPairPlan(c: NMCompressed, L: Layout): KeyPairPlan {
+  const { d, inner } = groupLayout(c.shape, c.axis);
+  const nb = Math.ceil(d / 4), P = c.positions, K = L.keys;
+  // entries of one (outer, block, inner) position, in compressed order (ascending along the axis)
+  const first = new Map<number, number>();
+  const byKeys = new Map<number, number[]>(); // keyA · (K + 1) + keyB (K: none) → [row, ka, kb] triples
+  const add = (ka: number, kb: number) => {
+    const keyA = L.keyOf(P[ka]!), keyB = kb < 0 ? K : L.keyOf(P[kb]!);
+    const row = L.rowOf(P[ka]!);
+    if (kb >= 0 && L.rowOf(P[kb]!) !== row) throw new Error(`keyPairPlan: the two kept entries of a block map to rows ${row} and ${L.rowOf(P[kb]!)}`);
+    const k = keyA * (K + 1) + keyB;
+    let list = byKeys.get(k);
+    if (!list) byKeys.set(k, (list = []));
+    list.push(row, ka, kb);
+  };
+  for (let k = 0; k < P.length; k++) {
+    if (L.keyOf(P[k]!) < 0) continue;
+    const f = P[k]!, t = f % inner, rest = (f / inner) | 0;
+    const block = (((rest / d) | 0) * nb + ((rest % d) >> 2)) * inner + t;
+    const a = first.get(block);
+    if (a === undefined) first.set(block, k);
+    else {
+      add(a, k);
+      first.delete(block);
+    }
+  }
+  for (const a of first.values()) {
+    if ((((P[a]! / inner) | 0) % d) >> 2 !== nb - 1 || d % 4 === 0) throw new Error(`keyPairPlan: a block keeps one entry; ${c.n}:${c.m} needs two`);
+    add(a, -1);
+  }
+  const lists: number[] = [], recs: number[] = [], src: number[] = [];
+  const seen = new Uint8Array(L.rows);
+  for (const [k, t] of byKeys) {
+    const keyA = Math.floor(k / (K + 1)), keyB = k % (K + 1);
+    lists.push(L.offOf(keyA), keyB === K ? -1 : L.offOf(keyB), recs.length / 3, recs.length / 3 + t.length / 3);
+    for (let j = 0; j < t.length; j += 3) {
+      const row = t[j]!;
+      recs.push(seen[row] ? row : ~row, 0, 0);
+      seen[row] = 1;
+      src.push(t[j + 1]!, t[j + 2]! < 0 ? P.length : t[j + 2]!);
+    }
+  }
+  // every row is written (and so initialised) by some list: the kernel does not zero Z
+  const idle = seen.indexOf(0);
+  if (idle >= 0) throw new Error(`keyPairPlan: output row ${idle} has no kept entry in this layout; use csrPlan`);
+  let adjacent = true;
+  for (let e = 0; e < src.length && adjacent; e += 2) adjacent = src[e + 1] === P.length || src[e + 1] === src[e]! + 1;
+  const s = Int32Array.from(src);
+  return { kind: 'keyPairs', lists: Int32Array.from(lists), nLists: lists.length / 4, recs: Int32Array.from(recs), src: adjacent ? s.filter((_, k) => k % 2 === 0) : s, adjacent };
 }
 
 /** CSR over the output rows, entries in compressed order within a row (any N:M, any axis). */

@@ -2,7 +2,7 @@ import { ShapeError, type Conv2dOptions, type Tensor } from '@ssam/tensor';
 import { fromHost } from '@ssam/tensor/trace';
 import { denseSource, type NMCompressed } from './compress.js';
 import { Arena, f32, need, residentPlan, type Exports } from './wasm-module.js';
-import { cached, csrPlan, pairPlan, pairable, type Layout, type Plan } from './wasm-plan.js';
+import { cached, csrPlan, keyPairPlan, keyPairable, pairPlan, pairable, type Layout, type Plan } from './wasm-plan.js';
 import { convGeometry, type ConvGeometry } from './wasm-conv.js';
 import { sparseThreads } from './wasm-threads.js';
 
@@ -14,8 +14,10 @@ export { wasmAvailable } from './wasm-module.js';
  * over the kept entries, with q along the batch (dense: D = xᵀ or dyᵀ, transposed inside wasm)
  * or along padded dy planes of a block of images (conv, wasm-conv.ts). When the product's output
  * rows carry the N:M groups (nmMatmulT and the conv input gradient with axis 'in', nmMatmul with
- * axis 'out') and the ratio is 2:4 or 1:2, the pair kernel runs (two rows per D load); otherwise
- * the generic CSR kernel. Sums are float32, so results match the dense product to rounding.
+ * axis 'out') and the ratio is 2:4 or 1:2, the pair kernel runs (two rows per D load); when the
+ * reduced index carries them in a dense product (nmMatmulT with axis 'out', nmMatmul with 'in'),
+ * the key-pair kernel (two D loads per run of rows); otherwise the generic CSR kernel. Sums are
+ * float32, so results match the dense product to rounding.
  */
 
 /** q floats per chunk of the pair kernel (its D window stays in L1/L2 across the lists; 32–256 measured alike). */
@@ -40,7 +42,7 @@ const CONV_PHASE = 10;
  */
 function putPlans(w: Exports, c: NMCompressed, plans: readonly Plan[]): { ptrs: number[]; a: Arena } {
   const dense = denseSource(c);
-  const flat = residentPlan(w, plans, plans.flatMap((p) => [p.kind === 'pairs' ? p.lists : p.ptr, p.recs, p.src, srcInWeight(p, c)]));
+  const flat = residentPlan(w, plans, plans.flatMap((p) => [p.kind === 'csr' ? p.ptr : p.lists, p.recs, p.src, srcInWeight(p, c)]));
   const a = new Arena(w);
   const from = dense ?? c.values;
   const pValues = a.take(from.length + 1);
@@ -66,7 +68,7 @@ function srcInWeight(p: Plan, c: NMCompressed): Int32Array {
   if (s === undefined) {
     const P = c.positions, size = c.shape.reduce((x, y) => x * y, 1);
     const at = (i: number) => (i < P.length ? P[i]! : size);
-    if (p.kind === 'pairs' && p.adjacent) {
+    if (p.kind !== 'csr' && p.adjacent) {
       s = new Int32Array(2 * p.src.length);
       p.src.forEach((i, e) => (s![2 * e] = at(i), s![2 * e + 1] = at(i + 1)));
     } else s = p.src.map(at);
@@ -78,12 +80,12 @@ function srcInWeight(p: Plan, c: NMCompressed): Int32Array {
 /** Work (about flops) below which a kernel stays on the calling thread (the dense backend's PARALLEL_WORK). */
 const PARALLEL_WORK = 1 << 18;
 
-/** [kind, lists | rowPtr, nLists | rows] of a plan for the parallel entries (kind 0: pairs, 1: CSR). */
+/** [kind, lists | rowPtr, nLists | rows] of a plan for the parallel entries (kind 0: pairs, 1: CSR, 2: key pairs). */
 const planWords = (plan: Plan, lists: number, rows: number): [number, number, number] =>
-  plan.kind === 'pairs' ? [0, lists, plan.nLists] : [1, lists, rows];
+  plan.kind === 'csr' ? [1, lists, rows] : [plan.kind === 'pairs' ? 0 : 2, lists, plan.nLists];
 
-/** Kept entries a plan runs per q (its multiply-adds per column). */
-const planEntries = (plan: Plan): number => (plan.kind === 'pairs' ? plan.recs.length / 3 : plan.recs.length / 2);
+/** Records a plan runs per q (each one multiply-add, or two for the pair kinds). */
+const planEntries = (plan: Plan): number => (plan.kind === 'csr' ? plan.recs.length / 2 : plan.recs.length / 3);
 
 /**
  * Runs a plan over D into Z for q in [0, qp): split into q ranges over the sparse threads
@@ -93,7 +95,7 @@ const planEntries = (plan: Plan): number => (plan.kind === 'pairs' ? plan.recs.l
 function runPlan(w: Exports, a: Arena, plan: Plan, lists: number, recs: number, rows: number, d: number, z: number, ldz: number, qp: number): void {
   if (qp <= 0) return;
   const threads = sparseThreads();
-  const work = 2 * planEntries(plan) * qp * (plan.kind === 'pairs' ? 2 : 1);
+  const work = 2 * planEntries(plan) * qp * (plan.kind === 'csr' ? 1 : 2);
   const chunks = threads > 1 && work >= PARALLEL_WORK ? Math.min(qp / 16, 4 * threads) : 1;
   const qk = pad16(qp / chunks);
   const desc = a.take(16);
@@ -103,7 +105,7 @@ function runPlan(w: Exports, a: Arena, plan: Plan, lists: number, recs: number, 
 }
 
 function makePlan(c: NMCompressed, rowsAxis: 'in' | 'out', L: Layout): Plan {
-  return pairable(c, rowsAxis) ? pairPlan(c, L) : csrPlan(c, L);
+  return pairable(c, rowsAxis) ? pairPlan(c, L) : keyPairable(c, rowsAxis) ? keyPairPlan(c, L) : csrPlan(c, L);
 }
 
 function dense2(op: string, c: NMCompressed, t: Tensor, k: number, what: string): number {
@@ -168,12 +170,14 @@ export function nmConv2dBackInputWasm(dy: Tensor, c: NMCompressed, inputShape: r
   const KK = KH * KW;
   // Groups: the rows are all I input channels and filter entry f = ((o·Ig + i)·KK + tap) lands on
   // row ⌊o / Og⌋·Ig + i, so the product is block-diagonal and each group's blocks only see its own
-  // keys. The pair kernel needs every 4-row block inside one group (Ig a multiple of 4).
-  const pairs = pairable(c, 'in') && (G === 1 || Ig % 4 === 0);
+  // keys. The pair kernel needs every 4-row block inside one group (Ig a multiple of 4). Groups
+  // along the keys (axis 'out') take the CSR: its rows are long here (O·kH·kW / 2 entries) and
+  // the key-pair kernel measured no faster on the conv (it is on the dense products).
+  const make = pairable(c, 'in') && (G === 1 || Ig % 4 === 0) ? pairPlan : csrPlan;
   // the geometry follows from the filter shape (fixed by the pattern), inputShape and opts
   const plans = cached(c, `conv:${inputShape.join(',')}:${JSON.stringify(opts)}:${dStride}`, () =>
     g.phases.map((ph) =>
-      (pairs ? pairPlan : csrPlan)(c, {
+      make(c, {
         rows: I,
         keys: O * KK,
         rowOf: (f) => (((f / (Ig * KK)) | 0) / Og | 0) * Ig + (((f / KK) | 0) % Ig),
