@@ -22,7 +22,7 @@ function checkDense(op: string, c: NMCompressed): void {
 function rows2d(op: string, x: Tensor, k: number, what: string): [number, Float32Array] {
   if (x.rank < 1 || x.shape[x.rank - 1] !== k)
     throw new ShapeError(op, `${what} must have shape [..., ${k}] to match the weight, got ${fmt(x.shape)}`);
-  return [x.size / k, f32(x)];
+  return [x.shape.slice(0, -1).reduce((a, b) => a * b, 1), f32(x)]; // x.size / k, also when k = 0
 }
 
 /** y = x · (W ⊙ M)ᵀ for a compressed dense W [out, in]; x [..., in] → y [..., out]. */

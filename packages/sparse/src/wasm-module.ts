@@ -29,6 +29,9 @@ export interface Exports {
   readonly pool: SparsePool;
 }
 
+/** Bumped with every change of the kernels' entry points or record layouts (assembly/index.ts returns it). */
+export const SPARSE_ABI = 2;
+
 let loaded: Exports | null | undefined;
 let loadError = '';
 
@@ -59,8 +62,9 @@ function load(): Exports | null {
       const module = new wasm.Module(bytes);
       const memory = new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
       const exports = new wasm.Instance(module, { env: { memory } }).exports;
-      // a module built before the threaded entries (its own memory, no convBlock) is stale
-      if (typeof exports.convBlock !== 'function' || typeof exports.planChunk !== 'function') throw new Error(`${rel} is stale (no threaded entries)`);
+      // a module built from other kernel sources (an older plan layout: e.g. no key-pair kind) is stale
+      const abi = typeof exports.abiVersion === 'function' ? (exports.abiVersion as () => number)() : 0;
+      if (abi !== SPARSE_ABI) throw new Error(`${rel} is stale (kernel ABI ${abi}, expected ${SPARSE_ABI}); rebuild it with \`node scripts/build-wasm.mjs\``);
       loaded = { ...exports, memory, pool: new SparsePool(module, memory, exports) } as unknown as Exports;
       return loaded;
     } catch (e) {

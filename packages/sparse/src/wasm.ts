@@ -111,13 +111,14 @@ function makePlan(c: NMCompressed, rowsAxis: 'in' | 'out', L: Layout): Plan {
 function dense2(op: string, c: NMCompressed, t: Tensor, k: number, what: string): number {
   if (c.shape.length !== 2) throw new ShapeError(op, `needs a compressed dense weight [out, in], got shape [${c.shape.join(', ')}]`);
   if (t.rank < 1 || t.shape[t.rank - 1] !== k) throw new ShapeError(op, `${what} must have shape [..., ${k}] to match the weight, got [${t.shape.join(', ')}]`);
-  return t.size / k;
+  return t.shape.slice(0, -1).reduce((a, b) => a * b, 1); // the rows of t (t.size / k, also when k = 0)
 }
 
 /** Z[rows, B] = Σ over the reduced axis (length K) of W · Xᵀ; X [B, K]; returns [B, rows]. */
 function product(op: string, c: NMCompressed, x: Tensor, rows: number, K: number, rowsAxis: 'in' | 'out', rowOf: (pos: number) => number, keyOf: (pos: number) => number): Float32Array {
   const w = need(op);
   const B = dense2(op, c, x, K, rowsAxis === 'in' ? 'dy' : 'x');
+  if (K === 0 || B === 0 || rows === 0) return new Float32Array(B * rows); // an empty sum is 0
   const bp = pad16(B);
   if (2 * c.positions.length * bp >= PARALLEL_WORK) w.pool.wake(sparseThreads());
   // one-plan array: the array is the key of the plan's resident copy

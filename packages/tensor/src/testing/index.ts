@@ -16,4 +16,5 @@ export {
   arbShape, arbBroadcastPair, arbBroadcastTensors, arbValue, arbTensor, arbPositiveTensor, arbTree, arbTreeLike, arbTrees, arbKey,
   type ShapeOptions, type ValueOptions, type TensorOptions, type TreeOptions,
 } from './arbitraries.js';
+export { expectWithinSumBound } from './sum-bound.js';
 export * from './conformance.js';
