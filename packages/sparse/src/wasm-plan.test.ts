@@ -9,23 +9,28 @@ import { csrPlan, keyPairPlan, keyPairable, pairPlan, pairable, type Layout } fr
 // reference in wasm.prop.test.ts): every kept entry is computed exactly once, by a list whose two
 // rows hold it, and each row is initialised by exactly one list before any list adds to it.
 
-const arbCase = fc
-  .record({
-    ratio: fc.constantFrom([2, 4] as const, [1, 2] as const),
-    groups: fc.integer({ min: 1, max: 7 }),
-    keys: fc.integer({ min: 1, max: 12 }),
-    seed: fc.integer({ min: 0, max: 1e6 }),
-  })
-  .map(({ ratio: [n, m], groups, keys, seed }) => {
-    const rows = groups * m;
-    let s = seed;
-    const scores = Array.from({ length: keys * rows }, () => ((s = (s * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32));
-    // a dense weight [keys, rows]: dx = dy · W has output rows = 'in' (axis 1), keys = 'out'
-    const mask = nmMask({ w: tensor(scores, [keys, rows]) }, { n, m, axis: 'in' }).w as Tensor;
-    const c = compressNM(tensor(scores.map((v, i) => v + i), [keys, rows]), mask, { n, m, axis: 'in' });
-    const L: Layout = { rows, keys, rowOf: (f) => f % rows, keyOf: (f) => Math.floor(f / rows), offOf: (k) => 1000 * k };
-    return { c, L };
-  });
+/**
+ * A dense weight W [keys, rows] (dx = dy · W: output rows = axis 'in', keys = 'out') masked N:M
+ * along `axis`, with its layout: the masked axis is `groups` · m long, the other 1–12.
+ */
+const arbPlanCase = (axis: 'in' | 'out') =>
+  fc
+    .record({
+      ratio: fc.constantFrom([2, 4] as const, [1, 2] as const),
+      groups: fc.integer({ min: 1, max: 7 }),
+      other: fc.integer({ min: 1, max: 12 }),
+      seed: fc.integer({ min: 0, max: 1e6 }),
+    })
+    .map(({ ratio: [n, m], groups, other, seed }) => {
+      const [rows, keys] = axis === 'in' ? [groups * m, other] : [other, groups * m];
+      let s = seed;
+      const scores = Array.from({ length: keys * rows }, () => ((s = (s * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32));
+      const mask = nmMask({ w: tensor(scores, [keys, rows]) }, { n, m, axis }).w as Tensor;
+      const c = compressNM(tensor(scores.map((v, i) => v + i), [keys, rows]), mask, { n, m, axis });
+      const L: Layout = { rows, keys, rowOf: (f) => f % rows, keyOf: (f) => Math.floor(f / rows), offOf: (k) => 1000 * k };
+      return { c, L };
+    });
+const arbCase = arbPlanCase('in');
 
 describe('wasm plans', () => {
   test.prop([arbCase], { numRuns: 60 })('pair lists: each kept entry once, in a list of its own rows and key; rows initialised once, first', ({ c, L }) => {
@@ -58,23 +63,7 @@ describe('wasm plans', () => {
   });
 
   // groups along the reduced index: W [keys, rows] masked along 'out' (axis 0, the keys)
-  const arbKeyCase = fc
-    .record({
-      ratio: fc.constantFrom([2, 4] as const, [1, 2] as const),
-      groups: fc.integer({ min: 1, max: 7 }),
-      rows: fc.integer({ min: 1, max: 12 }),
-      seed: fc.integer({ min: 0, max: 1e6 }),
-    })
-    .map(({ ratio: [n, m], groups, rows, seed }) => {
-      const keys = groups * m;
-      let s = seed;
-      const scores = Array.from({ length: keys * rows }, () => ((s = (s * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32));
-      const mask = nmMask({ w: tensor(scores, [keys, rows]) }, { n, m, axis: 'out' }).w as Tensor;
-      const c = compressNM(tensor(scores.map((v, i) => v + i), [keys, rows]), mask, { n, m, axis: 'out' });
-      const L: Layout = { rows, keys, rowOf: (f) => f % rows, keyOf: (f) => Math.floor(f / rows), offOf: (k) => 1000 * k };
-      return { c, L };
-    });
-  test.prop([arbKeyCase], { numRuns: 60 })('key-pair lists: each kept entry once, with its row and the list\'s keys; every row initialised once, first', ({ c, L }) => {
+  test.prop([arbPlanCase('out')], { numRuns: 60 })('key-pair lists: each kept entry once, with its row and the list\'s keys; every row initialised once, first', ({ c, L }) => {
     expect(keyPairable(c, 'in')).toBe(true);
     const p = keyPairPlan(c, L);
     const seen = new Int32Array(c.positions.length + 1);
