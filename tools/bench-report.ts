@@ -37,6 +37,21 @@ export async function timeItAsync(fn: () => Promise<void>, { reps = 7, warmup = 
 }
 
 /** One line naming the machine, Node version, CPU affinity and date, for every table. */
+/**
+ * ' (family F model M)' from /proc/cpuinfo, or ''. Hosts that report only "AMD EPYC" differ by
+ * generation (family 25 model 1 is Zen 3, model 17 Zen 4) and run these kernels at different
+ * speeds, so figures are comparable only within one generation.
+ */
+function cpuGeneration(): string {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const fam = /^cpu family\s*:\s*(\d+)/m.exec(info)?.[1], model = /^model\s*:\s*(\d+)/m.exec(info)?.[1];
+    return fam && model ? ` (family ${fam} model ${model})` : '';
+  } catch {
+    return '';
+  }
+}
+
 export function machineLine(): string {
   let affinity = 'unpinned';
   try {
@@ -46,7 +61,7 @@ export function machineLine(): string {
     /* taskset missing */
   }
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  return `${cpu}, ${os.cpus().length} cores, Node ${process.version}, ${affinity}, ${new Date().toISOString().slice(0, 10)}`;
+  return `${cpu}${cpuGeneration()}, ${os.cpus().length} cores, Node ${process.version}, ${affinity}, ${new Date().toISOString().slice(0, 10)}`;
 }
 
 export function markdownTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
