@@ -100,15 +100,14 @@ describe('WebAssembly SIMD kernels equal the dense products with W ⊙ M', () =>
         o: ratio[1] === 4 ? fc.constantFrom(4, 8, 12) : fc.constantFrom(2, 6, 10),
         i: ratio[1] === 4 ? fc.constantFrom(4, 12, 20) : fc.constantFrom(6, 10, 14),
         stride: fc.constantFrom(1, 2),
-        groups: fc.constantFrom(1, 2),
         seed: fc.integer(),
       }),
     );
-  test.prop([arbWide], { numRuns: 8 })('nmConv2dBackInputWasm: wider layers and batches over several image blocks', ({ ratio: [n, m], axis, o, i, stride, groups, seed }) => {
-    const shape = [groups * o, i, 3, 3];
-    const w = tensor(lcg(seed, 9 * groups * o * i), shape);
-    const mask = nmMask({ s: tensor(lcg(seed + 1, 9 * groups * o * i), shape) }, { n, m, axis }).s as Tensor;
-    checkConv(w, mask, { n, m, axis }, [70, groups * i, 30, 30], { stride, padding: 1, groups }, seed + 2);
+  test.prop([arbWide], { numRuns: 6 })('nmConv2dBackInputWasm: wider layers and batches over several image blocks', ({ ratio: [n, m], axis, o, i, stride, seed }) => {
+    const shape = [o, i, 3, 3];
+    const w = tensor(lcg(seed, 9 * o * i), shape);
+    const mask = nmMask({ s: tensor(lcg(seed + 1, 9 * o * i), shape) }, { n, m, axis }).s as Tensor;
+    expect(checkConv(w, mask, { n, m, axis }, [70, i, 30, 30], { stride, padding: 1 }, seed + 2)).toBe(true);
   });
 
   it('grouped convolutions: pair kernel (channels per group a multiple of 4), CSR (1:2 with 2 or 6 per group), both axes, strides', () => {
