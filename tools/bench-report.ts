@@ -36,7 +36,6 @@ export async function timeItAsync(fn: () => Promise<void>, { reps = 7, warmup = 
   return { median: sorted[Math.floor(sorted.length / 2)]!, samples };
 }
 
-/** One line naming the machine, Node version, CPU affinity and date, for every table. */
 /**
  * ' (family F model M)' from /proc/cpuinfo, or ''. Hosts that report only "AMD EPYC" differ by
  * generation (family 25 model 1 is Zen 3, model 17 Zen 4) and run these kernels at different
@@ -52,6 +51,7 @@ function cpuGeneration(): string {
   }
 }
 
+/** One line naming the machine (with its CPU generation), Node version, CPU affinity and date, for every table. */
 export function machineLine(): string {
   let affinity = 'unpinned';
   try {

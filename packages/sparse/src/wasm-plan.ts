@@ -73,6 +73,17 @@ const ORDER: Record<string, readonly (readonly [number, number])[]> = {
 };
 const TAIL: readonly (readonly [number, number])[] = [[0, -1], [1, -1]];
 
+/**
+ * The value sources of a pair plan's records, two per record (`empty`: the 0 after the values):
+ * only the first of each pair when every second one is its neighbour in c.values or empty (one
+ * index and an 8-byte copy per record).
+ */
+function valueSources(src: Int32Array, empty: number): { src: Int32Array; adjacent: boolean } {
+  let adjacent = true;
+  for (let e = 0; e < src.length && adjacent; e += 2) adjacent = src[e + 1] === empty || src[e + 1] === src[e]! + 1;
+  return { src: adjacent ? src.filter((_, k) => k % 2 === 0) : src, adjacent };
+}
+
 /** Pair lists for rows grouped 2:4 / 1:2; row `L.rows` is the dummy partner of a 1:2 tail. */
 export function pairPlan(c: NMCompressed, L: Layout): PairPlan {
   const order = ORDER[`${c.n}:${c.m}`]!;
@@ -132,10 +143,7 @@ export function pairPlan(c: NMCompressed, L: Layout): PairPlan {
     src[2 * at + 1] = other < 0 ? P.length : other;
   }
   // a dummy partner (src = P.length) may take any value: its row is never read
-  let adjacent = true;
-  for (let e = 0; e < src.length && adjacent; e += 2) adjacent = src[e + 1] === P.length || src[e + 1] === src[e]! + 1;
-  const first = adjacent ? src.filter((_, k) => k % 2 === 0) : src;
-  return { kind: 'pairs', lists: Int32Array.from(lists), nLists: lists.length / 5, recs, src: first, adjacent };
+  return { kind: 'pairs', lists: Int32Array.from(lists), nLists: lists.length / 5, recs, ...valueSources(src, P.length) };
 }
 
 /**
@@ -189,10 +197,7 @@ export function keyPairPlan(c: NMCompressed, L: Layout): KeyPairPlan {
   // every row is written (and so initialised) by some list: the kernel does not zero Z
   const idle = seen.indexOf(0);
   if (idle >= 0) throw new Error(`keyPairPlan: output row ${idle} has no kept entry in this layout; use csrPlan`);
-  let adjacent = true;
-  for (let e = 0; e < src.length && adjacent; e += 2) adjacent = src[e + 1] === P.length || src[e + 1] === src[e]! + 1;
-  const s = Int32Array.from(src);
-  return { kind: 'keyPairs', lists: Int32Array.from(lists), nLists: lists.length / 4, recs: Int32Array.from(recs), src: adjacent ? s.filter((_, k) => k % 2 === 0) : s, adjacent };
+  return { kind: 'keyPairs', lists: Int32Array.from(lists), nLists: lists.length / 4, recs: Int32Array.from(recs), ...valueSources(Int32Array.from(src), P.length) };
 }
 
 /** CSR over the output rows, entries in compressed order within a row (any N:M, any axis). */
