@@ -4,7 +4,7 @@ import { withBackend } from '@ssam/tensor';
 import { UsageError } from '../config.js';
 import { renderSvg, svgToPng } from '../plots.js';
 import { chooseBackend } from '../setup/backend.js';
-import { contourSpec, densitySpec, landscape1dSpec, renderVegaSvg } from '../sharpness/plots.js';
+import { contourSpec, densitySpec, landscape1dSpec, renderVegaSvg, sideBySide } from '../sharpness/plots.js';
 import { DEFAULT_SETTINGS, MEASURES, measureRunDir, sharpnessColumns, type MeasureName, type MeasureSettings, type SharpnessReport, type SubsetSettings } from '../sharpness/measure.js';
 import { writeFileAtomic, writeJson } from '../train/run-dir.js';
 import { defaultOut, type Io } from './shared.js';
@@ -88,7 +88,8 @@ async function writePlot(out: string, name: string, svg: string): Promise<string
 /**
  * `ssam sharpness --run DIR...`: measures each run's final checkpoint (Hessian eigenvalues, trace,
  * spectral density, m-sharpness, loss landscapes) on a fixed data subset and writes sharpness.json
- * with the plots (density.svg/png, landscape-1d.svg/png, landscape-2d-<run>.svg/png) to --out.
+ * with the plots (density.svg/png, landscape-1d.svg/png, landscape-2d-<run>.svg/png, and with
+ * several runs landscape-2d.svg/png, the contours side by side on one colour scale) to --out.
  */
 export async function sharpnessCommand(f: SharpnessFlags, io: Io): Promise<number> {
   const { subset, settings } = parseSharpnessFlags(f);
@@ -101,15 +102,17 @@ export async function sharpnessCommand(f: SharpnessFlags, io: Io): Promise<numbe
     const results: { dir: string; label: string; optimizer: string; seed: number; report: SharpnessReport }[] = [];
     withBackend(chosen.backend, () => {
       for (const dir of f.run) {
-        let last = '';
+        // A TTY gets one updating line; a log gets each phase's last line (power iteration and
+        // Hutchinson often stop before their maximum, so "done = total" alone would miss them).
+        let last: { phase: string; line: string } | undefined;
         const onProgress = f.quiet ? undefined : (p: { phase: string; done: number; total: number }) => {
           const line = `${path.basename(path.resolve(dir))}: ${p.phase} ${p.done}/${p.total}`;
           if (io.stderr.isTTY) io.stderr.write(`\r${line}   `);
-          else if (p.done === p.total && line !== last) io.stderr.write(`${line}\n`);
-          last = line;
+          else if (last && last.phase !== p.phase) io.stderr.write(`${last.line}\n`);
+          last = { phase: p.phase, line };
         };
         const { run, report } = measureRunDir(dir, subset, settings, onProgress);
-        if (!f.quiet && io.stderr.isTTY) io.stderr.write('\n');
+        if (!f.quiet) io.stderr.write(io.stderr.isTTY ? '\n' : last ? `${last.line}\n` : '');
         results.push({ dir, label: '', optimizer: run.config.optimizer, seed: run.config.seed, report });
       }
     });
@@ -125,12 +128,19 @@ export async function sharpnessCommand(f: SharpnessFlags, io: Io): Promise<numbe
     if (dens.length) files.push(...(await writePlot(out, 'density', await renderSvg(densitySpec(dens, `Hessian spectral density (SLQ, ${settings.lanczosSteps} Lanczos steps, ${subset.examples} ${subset.split} examples)`)))));
     const l1 = results.filter((r) => r.report.landscape1d).map((r) => ({ label: r.label, x: r.report.landscape1d!.alphas, y: r.report.landscape1d!.loss }));
     if (l1.length) files.push(...(await writePlot(out, 'landscape-1d', await renderSvg(landscape1dSpec(l1, 'Loss along a random filter-normalised direction')))));
-    for (const r of results) {
-      const l2 = r.report.landscape2d;
-      if (!l2) continue;
+    // One colour scale for every run's contour, so that side by side equal colours are equal losses.
+    const planes = results.filter((r) => r.report.landscape2d);
+    const all = planes.flatMap((r) => r.report.landscape2d!.loss.flat()).filter((v) => Number.isFinite(v) && v > 0);
+    const domain = all.length ? ([Math.min(...all), Math.max(...all)] as const) : undefined;
+    const contours: string[] = [];
+    for (const r of planes) {
+      const l2 = r.report.landscape2d!;
       const slug = r.label.replace(/[^A-Za-z0-9._-]+/g, '-');
-      files.push(...(await writePlot(out, `landscape-2d-${slug}`, await renderVegaSvg(contourSpec(l2.xs, l2.ys, l2.loss, `Loss surface: ${r.label}`)))));
+      const svg = await renderVegaSvg(contourSpec(l2.xs, l2.ys, l2.loss, `Loss surface: ${r.label}`, domain ? { domain } : {}));
+      contours.push(svg);
+      files.push(...(await writePlot(out, `landscape-2d-${slug}`, svg)));
     }
+    if (contours.length > 1) files.push(...(await writePlot(out, 'landscape-2d', sideBySide(contours))));
     if (f.json) io.stdout.write(JSON.stringify({ out, files, runs: results.map((r) => ({ label: r.label, ...sharpnessColumns(r.report), loss: r.report.loss, accuracy: r.report.accuracy })) }) + '\n');
     else {
       io.stdout.write(`run | loss | accuracy | λmax | trace (± s.e.) | m-sharpness (ρ ${settings.rho}, m ${subset.m})\n`);

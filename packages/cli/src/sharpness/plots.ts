@@ -51,9 +51,10 @@ export function landscape1dSpec(curves: readonly LabelledCurve[], title: string)
 /**
  * A filled contour plot of a 2-D landscape (Vega's isocontour transform on the loss grid) with
  * levels spaced evenly in log(loss), as the eye reads a basin; the centre (the trained weights)
- * is marked. `loss[j][i]` is at (xs[i], ys[j]).
+ * is marked. `loss[j][i]` is at (xs[i], ys[j]). Pass one `domain` for all runs so that their
+ * colours and levels mean the same losses side by side.
  */
-export function contourSpec(xs: readonly number[], ys: readonly number[], loss: readonly (readonly number[])[], title: string): vega.Spec {
+export function contourSpec(xs: readonly number[], ys: readonly number[], loss: readonly (readonly number[])[], title: string, opts: { domain?: readonly [number, number] } = {}): vega.Spec {
   const nx = xs.length, ny = ys.length;
   const cell = Math.floor(320 / Math.max(nx, ny));
   const dx = (xs[nx - 1]! - xs[0]!) / (nx - 1), dy = (ys[ny - 1]! - ys[0]!) / (ny - 1);
@@ -61,7 +62,7 @@ export function contourSpec(xs: readonly number[], ys: readonly number[], loss: 
   const values: number[] = [];
   for (let j = ny - 1; j >= 0; j--) for (let i = 0; i < nx; i++) values.push(Math.max(1e-12, loss[j]![i]!));
   const finite = values.filter(Number.isFinite);
-  const lo = Math.min(...finite), hi = Math.max(...finite);
+  const lo = opts.domain?.[0] ?? Math.min(...finite), hi = opts.domain?.[1] ?? Math.max(...finite);
   const levels = 16;
   const thresholds = Array.from({ length: levels }, (_, k) => lo * (hi / lo) ** (k / levels));
   return {
@@ -109,4 +110,24 @@ export async function renderVegaSvg(spec: vega.Spec): Promise<string> {
   } finally {
     view.finalize();
   }
+}
+
+/**
+ * Several SVGs in one row (nested <svg> elements, which resvg and browsers draw), for the
+ * per-run contours side by side.
+ */
+export function sideBySide(svgs: readonly string[], gap = 12): string {
+  const size = (svg: string) => {
+    const m = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
+    return m ? [Number(m[1]), Number(m[2])] : [400, 400];
+  };
+  let x = 0, h = 0;
+  const parts = svgs.map((svg) => {
+    const [w, hh] = size(svg) as [number, number];
+    const inner = svg.replace(/<svg\b/, `<svg x="${x}" y="0"`);
+    x += w + gap;
+    h = Math.max(h, hh);
+    return inner;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" width="${Math.max(0, x - gap)}" height="${h}" viewBox="0 0 ${Math.max(0, x - gap)} ${h}"><rect width="100%" height="100%" fill="white"/>${parts.join('')}</svg>`;
 }
