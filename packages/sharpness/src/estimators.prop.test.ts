@@ -119,6 +119,21 @@ describe('stochastic Lanczos quadrature on quadratics', () => {
     }
   });
 
+  it('full re-orthogonalisation leaves no ghost copies of an outlier (m = 60 steps on n = 200)', () => {
+    // A few outliers above a bulk: plain three-term Lanczos loses orthogonality once the outliers
+    // converge and then finds them again (Paige 1976), which splits their weight between copies.
+    const lambda = [50, 20, 10, ...Array.from({ length: 197 }, (_, i) => (i / 197) * 2)];
+    const op = matrixOperator(withSpectrum(lambda, 21), lambda.length);
+    for (const [reorth, copies] of [['full', 1], ['none', undefined]] as const) {
+      const { nodes, weights } = slqDensity(op, { key: random.key(6), steps: 60, reorthogonalize: reorth }).runs[0]!;
+      const near = nodes.map((t, i) => [t, weights[i]!] as const).filter(([t]) => Math.abs(t - 50) < 0.5);
+      if (copies !== undefined) {
+        expect(near.length).toBe(copies);
+        expect(Math.abs(near[0]![0] - 50)).toBeLessThan(1e-9);
+      } else expect(near.length).toBeGreaterThan(1); // the failure full re-orthogonalisation prevents
+    }
+  });
+
   it('smoothDensity integrates to 1 and peaks at the nodes', () => {
     const d = { runs: [{ nodes: [3, -1], weights: [0.75, 0.25] }] };
     const { grid, density } = smoothDensity(d, { bins: 4001 });
