@@ -83,6 +83,30 @@ export interface CheckResult {
   readonly ms: number;
 }
 
+export interface DocModule {
+  /** The checked blocks joined in order, as one ES module; undefined when there are none. */
+  readonly code: string | undefined;
+  /** For each line of `code`, where it is in the Markdown. */
+  readonly map: { file: string; line: number }[];
+  readonly checked: Block[];
+  readonly exempt: Block[];
+}
+
+/** One Markdown file's blocks as one module (the exempt blocks left out). */
+export function docModule(file: string, root = repoRoot): DocModule {
+  const blocks = extractBlocks(file, readFileSync(path.resolve(root, file), 'utf8'));
+  const lines: string[] = [];
+  const map: { file: string; line: number }[] = [];
+  const checked = blocks.filter((b) => b.exempt === undefined);
+  for (const b of checked)
+    b.code.split('\n').forEach((l, i) => {
+      lines.push(l);
+      map.push({ file, line: b.line + i });
+    });
+  lines.push('export {};'); // a module even when no block imports anything
+  return { code: checked.length ? lines.join('\n') + '\n' : undefined, map, checked, exempt: blocks.filter((b) => b.exempt !== undefined) };
+}
+
 /** Links every package the workspace sees (root and packages/*) into `nm`, plus @ssam/* themselves. */
 function linkModules(root: string, nm: string): void {
   const link = (name: string, target: string) => {
@@ -140,25 +164,13 @@ export function checkSnippets(opts: { root?: string; files?: string[]; tsc?: str
     const exempt: Block[] = [];
     const maps = new Map<string, { file: string; line: number }[]>();
     files.forEach((file, k) => {
-      const blocks = extractBlocks(file, readFileSync(path.resolve(root, file), 'utf8'));
-      const lines: string[] = [];
-      const map: { file: string; line: number }[] = [];
-      for (const b of blocks) {
-        if (b.exempt !== undefined) {
-          exempt.push(b);
-          continue;
-        }
-        checked.push(b);
-        b.code.split('\n').forEach((l, i) => {
-          lines.push(l);
-          map.push({ file, line: b.line + i });
-        });
-      }
-      if (lines.length === 0) return;
-      lines.push('export {};'); // a module even when no block imports anything
+      const m = docModule(file, root);
+      checked.push(...m.checked);
+      exempt.push(...m.exempt);
+      if (m.code === undefined) return;
       const name = `${String(k).padStart(2, '0')}-${path.basename(file, '.md')}.ts`;
-      writeFileSync(path.join(dir, name), lines.join('\n') + '\n');
-      maps.set(name, map);
+      writeFileSync(path.join(dir, name), m.code);
+      maps.set(name, m.map);
     });
     const tsc = opts.tsc ?? path.join(root, 'node_modules', '.bin', 'tsc');
     let out = '';
