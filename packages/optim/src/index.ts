@@ -21,6 +21,6 @@ export { type SamState, type SamStats, type SamForm } from './sam/core.js';
 export { ssamF, type SsamFOptions, type SsamFState, type SsamMaskState, type MaskPattern } from './sam/ssamF.js';
 export { ssamD, type SsamDOptions, type SsamDState, type SsamDMaskState, type DynamicScore } from './sam/ssamD.js';
 export { type RefreshOptions } from './sam/refresh.js';
-export { makeTrainStep, samStats, type Model, type TrainStep, type TrainStepOptions, type TrainStepResult, type TrainMetrics } from './train/trainStep.js';
+export { makeTrainStep, samStats, type Model, type TrainStep, type TrainStepOptions, type TrainStepResult, type TrainMetrics, type SkipReason } from './train/trainStep.js';
 export { perExampleCrossEntropy } from './train/loss.js';
 export { type Batch } from './train/microbatch.js';
