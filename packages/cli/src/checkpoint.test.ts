@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { random, tensor } from '@ssam/tensor';
 import { decodeState, encodeState, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -17,7 +18,7 @@ describe('checkpoint', () => {
   it('encodes tensors by path and restores keys, numbers and structure', () => {
     const { json, tensors } = encodeState(state);
     expect(Object.keys(tensors).sort()).toEqual(['opt.mask.w', 'opt.momentum.0', 'params.dense.b', 'params.dense.w']);
-    const back = decodeState(json, tensors) as typeof state;
+    const back = E.getOrElseW((e: Error) => { throw e; })(decodeState(json, tensors)) as typeof state;
     expect(back.key.words).toEqual(state.key.words);
     expect(back.opt.step).toBe(12);
     expect(back.opt.momentum[1]).toBeNull();
@@ -33,7 +34,9 @@ describe('checkpoint', () => {
     const files = readdirSync(dir).sort();
     expect(files.filter((f) => f.endsWith('.safetensors'))).toHaveLength(1);
     expect(files.some((f) => f.includes('.tmp-'))).toBe(false);
-    const { state: s, meta } = loadCheckpoint(dir) as { state: typeof state; meta: { epoch: number } };
+    const loaded = loadCheckpoint(dir);
+    if (E.isLeft(loaded)) throw loaded.left;
+    const { state: s, meta } = loaded.right as { state: typeof state; meta: { epoch: number } };
     expect(meta.epoch).toBe(3);
     expect(s.position).toEqual({ epoch: 3, batch: 0 });
     expect(s.opt.mask.w.dtype).toBe('int32');
@@ -42,6 +45,7 @@ describe('checkpoint', () => {
 
   it('refuses to load what is not there', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ssam-ckpt-'));
-    expect(() => loadCheckpoint(dir)).toThrow(/nothing to resume/);
+    const r = loadCheckpoint(dir);
+    expect(E.isLeft(r) && r.left.message).toMatch(/nothing to resume/);
   });
 });
