@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
@@ -47,5 +48,46 @@ describe('checkpoint', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ssam-ckpt-'));
     const r = loadCheckpoint(dir);
     expect(E.isLeft(r) && r.left.message).toMatch(/nothing to resume/);
+  });
+
+  it("loads only a plain, regular file inside the folder as the tensor file", () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'ssam-ckpt-'));
+    const other = path.join(root, 'other');
+    saveCheckpoint(other, state);
+    const otherDoc = JSON.parse(readFileSync(path.join(other, 'state.json'), 'utf8'));
+    copyFileSync(path.join(other, otherDoc.tensorFile), path.join(root, 'outside.safetensors'));
+    const dir = path.join(root, 'run', 'checkpoint');
+    saveCheckpoint(dir, state);
+    const doc = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8'));
+    const withTensorFile = (name: string) => {
+      writeFileSync(path.join(dir, 'state.json'), JSON.stringify({ ...doc, tensorFile: name }));
+      const r = loadCheckpoint(dir);
+      return E.isLeft(r) ? r.left.message : 'loaded';
+    };
+    expect(withTensorFile(doc.tensorFile)).toBe('loaded');
+    for (const name of ['../../outside.safetensors', '/dev/zero', '..', 'a/b.safetensors', ''])
+      expect(withTensorFile(name)).toMatch(/tensorFile .* is not a plain file name in the checkpoint folder/);
+    symlinkSync(path.join(root, 'outside.safetensors'), path.join(dir, 'escape.safetensors'));
+    expect(withTensorFile('escape.safetensors')).toMatch(/symbolic link/);
+    execFileSync('mkfifo', [path.join(dir, 'fifo.safetensors')]);
+    expect(withTensorFile('fifo.safetensors')).toMatch(/not a regular file/); // refused, not a hang
+  });
+
+  it('reports malformed state.json as a Left naming the field, never a throw', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ssam-ckpt-'));
+    saveCheckpoint(dir, state);
+    const doc = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8'));
+    const message = (d: unknown) => {
+      writeFileSync(path.join(dir, 'state.json'), typeof d === 'string' ? d : JSON.stringify(d));
+      const r = loadCheckpoint(dir);
+      return E.isLeft(r) ? r.left.message : 'loaded';
+    };
+    expect(message('{"format": "ssam-checkpoint/1", "tensorF')).toMatch(/state\.json: not valid JSON/);
+    expect(message([1])).toMatch(/not a JSON object/);
+    expect(message({ ...doc, format: 'other/1' })).toMatch(/format is "other\/1"/);
+    expect(message({ ...doc, meta: 3 })).toMatch(/meta is not a JSON object/);
+    expect(message({ ...doc, state: { ...doc.state, params: { $tensor: 'nope' } } })).toMatch(/state\.params names tensor "nope", which the tensor file does not hold/);
+    expect(message({ ...doc, state: { ...doc.state, key: { $key: [1, -1] } } })).toMatch(/state\.key is a PRNG key with words \[1,-1\]/);
+    expect(message({ ...doc, state: { ...doc.state, nan: { $num: 'x' } } })).toMatch(/state\.nan is "x"/);
   });
 });

@@ -8,8 +8,8 @@ import { makeDirs, RUN_FILES } from './run-dir.js';
  * One process per run folder. The lock is `ssam.lock`, created with O_EXCL (so exactly one
  * creator wins) and holding its owner: PID, host, boot id and the kernel's start time of that
  * PID (so a reused PID is not mistaken for the owner). A lock whose owner is gone (SIGKILL,
- * power loss) is stale and is taken over; a live owner means exit 2 with a message naming it.
- * The lock goes away on exit, on an error and on SIGINT/SIGTERM/SIGHUP.
+ * power loss, SIGINT/SIGTERM) is stale and is taken over; a live owner means exit 2 with a
+ * message naming it. The lock goes away when the run ends, normally or with an error.
  */
 export interface LockOwner {
   readonly pid: number;
@@ -135,30 +135,16 @@ function removeStale(file: string, staleText: string): void {
 }
 
 const held = new Map<string, { count: number; file: string; text: string }>();
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+// NOTE: no signal handlers. Training runs synchronously, so a JS handler for SIGINT/SIGTERM would
+// only run once the whole run had finished: installing one would make Ctrl-C and `kill` wait for
+// it. A signal kills the process at once, as before, and its lock is stale (dead PID): the next
+// run on the folder takes it over, exactly as after a SIGKILL or a power loss.
 function releaseAll(): void {
   for (const [key, h] of held) {
     if (readOr(h.file) === h.text) rmSync(h.file, { force: true });
     held.delete(key);
   }
-}
-
-// Release, then die of the same signal (the default action, so the exit status says which).
-const onSignal = (sig: NodeJS.Signals): void => {
-  releaseAll();
-  uninstall();
-  process.kill(process.pid, sig);
-};
-
-function install(): void {
-  process.on('exit', releaseAll);
-  for (const s of SIGNALS) process.on(s, onSignal);
-}
-
-function uninstall(): void {
-  process.off('exit', releaseAll);
-  for (const s of SIGNALS) process.off(s, onSignal);
 }
 
 /**
@@ -174,7 +160,7 @@ export function acquireRunLock(dir: string, command = 'ssam'): () => void {
     if (!h || --h.count > 0) return;
     held.delete(key);
     if (readOr(h.file) === h.text) rmSync(h.file, { force: true });
-    if (held.size === 0) uninstall();
+    if (held.size === 0) process.off('exit', releaseAll);
   };
   const h = held.get(key);
   if (h) {
@@ -186,7 +172,7 @@ export function acquireRunLock(dir: string, command = 'ssam'): () => void {
   const text = JSON.stringify(me(command));
   for (let attempt = 0; attempt < 5; attempt++) {
     if (createExclusive(file, text)) {
-      if (held.size === 0) install();
+      if (held.size === 0) process.on('exit', releaseAll); // process.exit() skips the finally blocks
       held.set(key, { count: 1, file, text });
       return release;
     }
