@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../config.js';
-import { acquireRunLock, liveOwner } from './run-lock.js';
+import { acquireRunLock, liveOwner, removeStale } from './run-lock.js';
 
 const dir = () => mkdtempSync(path.join(os.tmpdir(), 'ssam-lock-'));
 const lockFile = (d: string) => path.join(d, 'ssam.lock');
@@ -76,6 +76,18 @@ describe('the run-folder lock', () => {
     const old = (Date.now() - 60_000) / 1000;
     utimesSync(lockFile(d), old, old);
     acquireRunLock(d)();
+    expect(existsSync(lockFile(d))).toBe(false);
+  });
+
+  it('removes only the lock it judged stale (a racing process may have taken it since)', () => {
+    const d = dir();
+    const stale = owner(deadPid());
+    const fresh = owner(process.ppid);
+    writeFileSync(lockFile(d), fresh); // what a faster process wrote after the stale one went
+    removeStale(lockFile(d), stale);
+    expect(readFileSync(lockFile(d), 'utf8')).toBe(fresh);
+    expect(existsSync(`${lockFile(d)}.takeover`)).toBe(false);
+    removeStale(lockFile(d), fresh);
     expect(existsSync(lockFile(d))).toBe(false);
   });
 });

@@ -118,7 +118,7 @@ function createExclusive(file: string, text: string): boolean {
  * stale must not let the slower one delete the lock the faster one has just created. The
  * `.takeover` guard (itself O_EXCL, with a PID) serialises the re-read and the unlink.
  */
-function removeStale(file: string, staleText: string): void {
+export function removeStale(file: string, staleText: string): void {
   const guard = `${file}.takeover`;
   if (!createExclusive(guard, String(process.pid))) {
     const pid = Number(readOr(guard));
