@@ -8,7 +8,7 @@ import { RunFailure, UsageError } from '../config.js';
 import type { ProgressSink } from '../progress.js';
 import { encodeSafetensors } from '../safetensors.js';
 import type { PreparedRun } from './prepare.js';
-import { describeFsError, isFsError, RunDir, writeFileAtomic, writeJson, type EpochRecord } from './run-dir.js';
+import { describeFsError, isFsError, RunDir, RunFileError, writeFileAtomic, writeJson, type EpochRecord } from './run-dir.js';
 import { acquireRunLock } from './run-lock.js';
 import { evaluate } from './evaluate.js';
 import { checkSnapshot, snapshotMeta, type EpochSums, type Snapshot } from './snapshot.js';
@@ -112,6 +112,7 @@ function trainLocked(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSummary 
     return trainSteps(run, dir, o);
   } catch (e) {
     // A full disk or a folder removed under the run: one line and exit 1, the last checkpoint intact.
+    if (e instanceof RunFileError) throw new UsageError(`${e.message}; the run folder holds something ssam did not write`);
     if (isFsError(e)) throw new RunFailure(`${describeFsError(e)}; the last checkpoint in ${dir.file('checkpoint')} is intact, and --resume continues from it`);
     throw e;
   }
