@@ -164,6 +164,7 @@ describe('run folders that a kill or the file system left behind', () => {
     const whole = base;
     // Fail the third checkpoint's state.json (after steps 3 and 6 were saved).
     let writes = 0;
+    fsFault.hits = 0;
     fsFault.file = { test: (f: string) => f.endsWith(path.join('checkpoint', 'state.json.tmp-' + process.pid)) && ++writes === 3 } as unknown as RegExp;
     let r: Awaited<ReturnType<typeof run>>;
     try {
@@ -184,6 +185,19 @@ describe('run folders that a kill or the file system left behind', () => {
     const again = await run(['train', '--resume', '--out', out, '--quiet']);
     expect(again.code, again.stderr).toBe(0);
     expect(readFileSync(path.join(out, 'model.safetensors')).equals(readFileSync(path.join(whole, 'model.safetensors')))).toBe(true);
+  });
+
+  it('refuses a full disk while the folder is set up with exit 2, and leaves no folder behind', async () => {
+    const out = path.join(root, 'enospc-start');
+    fsFault.file = /config\.json\.tmp-\d+$/;
+    fsFault.hits = 0;
+    try {
+      await expectRefused(out, /^ssam: --out .*enospc-start: writing .*config\.json: no space left on the device \(ENOSPC\)\n$/, [...ARGS, '--out', out]);
+    } finally {
+      fsFault.file = undefined;
+    }
+    expect(fsFault.hits).toBe(1);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('refuses SSAM_THREADS that is not a positive integer', async () => {

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { rmdirSync } from 'node:fs';
 import path from 'node:path';
 import { withBackend } from '@ssam/tensor';
 import * as E from 'fp-ts/lib/Either.js';
@@ -67,6 +67,14 @@ function resumedConfig(out: string, explicit: Record<string, unknown>): { saved:
   return { saved, config: configOrThrow({ ...savedRaw, ...env }) };
 }
 
+function rmdirQuiet(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty, or already gone
+  }
+}
+
 /**
  * Takes the run folder's lock and, for a fresh run, writes config.json. Every file-system failure
  * here (--out under a file, an unwritable folder, a full disk) is a one-line UsageError, and a
@@ -85,7 +93,8 @@ function openRunFolder(dir: RunDir, fresh: (() => void) | undefined): () => void
     return release;
   } catch (e) {
     release?.();
-    if (fresh && !existed) rmSync(dir.dir, { recursive: true, force: true });
+    // Only an empty folder goes (rmdir refuses any other): one that a racing run filled stays.
+    if (fresh && !existed) rmdirQuiet(dir.dir);
     if (isFsError(e)) throw new UsageError(`--out ${dir.dir}: ${describeFsError(e)}`);
     throw e;
   }

@@ -85,7 +85,9 @@ function summarize(run: PreparedRun, history: readonly EpochRecord[], steps: num
  * checkpoint or are pure functions of (seed, epoch, step).
  */
 export function trainLoop(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSummary {
-  const release = acquireRunLock(dir.dir, `ssam ${process.argv[2] ?? 'train'}`);
+  // `ssam train` holds the lock already (this is re-entrant); each run of `ssam compare` takes its own.
+  const sub = process.argv[2];
+  const release = acquireRunLock(dir.dir, sub === 'train' || sub === 'compare' ? `ssam ${sub}` : 'ssam');
   try {
     return trainLocked(run, dir, o);
   } finally {
