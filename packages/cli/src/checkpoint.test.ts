@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { random, tensor } from '@ssam/tensor';
-import { decodeState, encodeState, hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { decodeState, encodeState, hasCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.js';
 
 describe('checkpoint', () => {
   const state = {
@@ -35,7 +35,7 @@ describe('checkpoint', () => {
     const files = readdirSync(dir).sort();
     expect(files.filter((f) => f.endsWith('.safetensors'))).toHaveLength(1);
     expect(files.some((f) => f.includes('.tmp-'))).toBe(false);
-    const loaded = loadCheckpoint(dir);
+    const loaded = readCheckpoint(dir);
     if (E.isLeft(loaded)) throw loaded.left;
     const { state: s, meta } = loaded.right as { state: typeof state; meta: { epoch: number } };
     expect(meta.epoch).toBe(3);
@@ -46,7 +46,7 @@ describe('checkpoint', () => {
 
   it('refuses to load what is not there', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ssam-ckpt-'));
-    const r = loadCheckpoint(dir);
+    const r = readCheckpoint(dir);
     expect(E.isLeft(r) && r.left.message).toMatch(/nothing to resume/);
   });
 
@@ -61,7 +61,7 @@ describe('checkpoint', () => {
     const doc = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8'));
     const withTensorFile = (name: string) => {
       writeFileSync(path.join(dir, 'state.json'), JSON.stringify({ ...doc, tensorFile: name }));
-      const r = loadCheckpoint(dir);
+      const r = readCheckpoint(dir);
       return E.isLeft(r) ? r.left.message : 'loaded';
     };
     expect(withTensorFile(doc.tensorFile)).toBe('loaded');
@@ -79,7 +79,7 @@ describe('checkpoint', () => {
     const doc = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8'));
     const message = (d: unknown) => {
       writeFileSync(path.join(dir, 'state.json'), typeof d === 'string' ? d : JSON.stringify(d));
-      const r = loadCheckpoint(dir);
+      const r = readCheckpoint(dir);
       return E.isLeft(r) ? r.left.message : 'loaded';
     };
     expect(message('{"format": "ssam-checkpoint/1", "tensorF')).toMatch(/state\.json: not valid JSON/);

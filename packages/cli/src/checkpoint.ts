@@ -4,6 +4,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { isTensor, random, type Tensor } from '@ssam/tensor';
 import { encodeSafetensors, readSafetensorsFile } from './safetensors.js';
+import { UsageError } from './config.js';
 import { makeDirs, readRegularFile, writeFileAtomic } from './train/run-dir.js';
 
 /**
@@ -21,10 +22,11 @@ export const CHECKPOINT_FORMAT = 'ssam-checkpoint/1';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-/** A checkpoint that cannot be read or does not belong to its run; the message names the field. */
-export class CheckpointError extends Error {
-  override readonly name = 'CheckpointError';
-}
+/**
+ * A checkpoint that cannot be read or does not belong to its run; the message names the file and
+ * the field. It is bad input (a UsageError: one line, exit code 2), not a crash.
+ */
+export class CheckpointError extends UsageError {}
 
 /** Encodes an arbitrary state tree: tensors are pulled out by path, keys and numbers tagged. */
 export function encodeState(state: unknown): { json: Json; tensors: Record<string, Tensor> } {
@@ -125,7 +127,7 @@ function parseStateDoc(file: string): E.Either<CheckpointError, StateDoc> {
 }
 
 /** Reads the checkpoint in `dir`; a Left says which file or field is wrong, in one line. */
-export function loadCheckpoint(dir: string): E.Either<CheckpointError, { state: unknown; meta: Record<string, Json> }> {
+export function readCheckpoint(dir: string): E.Either<CheckpointError, { state: unknown; meta: Record<string, Json> }> {
   const stateFile = path.join(dir, 'state.json');
   try {
     if (!lstatSync(dir).isDirectory()) return E.left(new CheckpointError(`${dir} is not a folder (a symbolic link?)`));
@@ -145,4 +147,11 @@ export function loadCheckpoint(dir: string): E.Either<CheckpointError, { state: 
       ),
     ),
   );
+}
+
+/** `readCheckpoint` for callers without an Either: throws the CheckpointError. */
+export function loadCheckpoint(dir: string): { state: unknown; meta: Record<string, Json> } {
+  const r = readCheckpoint(dir);
+  if (E.isLeft(r)) throw r.left;
+  return r.right;
 }

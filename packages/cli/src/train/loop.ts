@@ -3,7 +3,7 @@ import { epochBatches } from '@ssam/data';
 import { random, tree, type Key, type Tensor, type Tree } from '@ssam/tensor';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { CheckpointError, hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../checkpoint.js';
+import { CheckpointError, hasCheckpoint, readCheckpoint, saveCheckpoint } from '../checkpoint.js';
 import { RunFailure, UsageError } from '../config.js';
 import type { ProgressSink } from '../progress.js';
 import { encodeSafetensors } from '../safetensors.js';
@@ -102,7 +102,7 @@ export function trainLoop(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSum
 function resumeFrom(run: PreparedRun, ckptDir: string): Snapshot {
   const stateFile = path.join(ckptDir, 'state.json');
   const r = pipe(
-    loadCheckpoint(ckptDir),
+    readCheckpoint(ckptDir),
     E.chain((l) => pipe(checkSnapshot(l, run), E.mapLeft((e) => new CheckpointError(`${stateFile}: ${e.message}`)))),
   );
   if (E.isLeft(r)) throw new UsageError(`--resume: ${r.left.message}; nothing in the run folder was changed`);
