@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { OPTIMIZERS, RunFailure, UsageError } from './config.js';
 import { processIo, type Io } from './commands/shared.js';
 import { addTrainingOptions, explicitOptions } from './options.js';
+import { sharpnessCommandSpec } from './sharpness/command-spec.js';
 import { cliVersion } from './versions.js';
 
 /** Exit codes: 0 done, 1 unexpected failure, 2 bad input (nothing written), 3 training diverged. */
@@ -81,11 +82,13 @@ function program(io: Io, argv: readonly string[], done: (p: Promise<number> | nu
       ),
   );
 
-  for (const c of [train, compare, data, ...data.commands]) {
+  const sharpness = sharpnessCommandSpec((p) => done(p), io);
+
+  for (const c of [train, compare, data, ...data.commands, sharpness]) {
     c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => {} }).showSuggestionAfterError(true);
     c.allowExcessArguments(false);
   }
-  prog.addCommand(train).addCommand(compare).addCommand(data);
+  prog.addCommand(train).addCommand(compare).addCommand(data).addCommand(sharpness);
   return prog;
 }
 
