@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { OPTIMIZERS, UsageError } from './config.js';
+import { OPTIMIZERS, RunFailure, UsageError } from './config.js';
 import { processIo, type Io } from './commands/shared.js';
 import { addTrainingOptions, explicitOptions } from './options.js';
 import { sharpnessCommandSpec } from './sharpness/command-spec.js';
@@ -115,6 +115,10 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
     if (e instanceof UsageError) {
       io.stderr.write(`ssam: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
       return EXIT.usage;
+    }
+    if (e instanceof RunFailure) {
+      io.stderr.write(`ssam: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      return EXIT.failure;
     }
     io.stderr.write(`ssam: ${(e as Error)?.stack ?? String(e)}\n`);
     return EXIT.failure;

@@ -1,3 +1,5 @@
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import * as E from 'fp-ts/lib/Either.js';
 import { tensor, type Tensor } from '@ssam/tensor';
 
 /**
@@ -7,6 +9,9 @@ import { tensor, type Tensor } from '@ssam/tensor';
  * optional `__metadata__` of string values, then the raw little-endian data.
  */
 const DTYPES = { float32: 'F32', int32: 'I32' } as const;
+
+/** The reference reader's limit on the JSON header (100 MB): a bigger one is corrupt, not data. */
+export const MAX_HEADER_BYTES = 100_000_000;
 
 export function encodeSafetensors(tensors: Readonly<Record<string, Tensor>>, metadata: Record<string, string> = {}): Uint8Array {
   const names = Object.keys(tensors).sort();
@@ -40,35 +45,130 @@ export class SafetensorsError extends Error {
   override readonly name = 'SafetensorsError';
 }
 
-export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
-  if (bytes.length < 8) throw new SafetensorsError(`${source}: ${bytes.length} bytes is too short for a safetensors header`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = Number(view.getBigUint64(0, true));
-  if (8 + n > bytes.length) throw new SafetensorsError(`${source}: header length ${n} runs past the end of the ${bytes.length}-byte file (truncated?)`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
+interface Entry {
+  readonly name: string;
+  readonly dtype: 'float32' | 'int32';
+  readonly shape: readonly number[];
+  readonly begin: number;
+  readonly end: number;
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * Checks the header against the data size before anything is allocated from it: every entry has
+ * a known dtype, a shape of non-negative integers, and offsets inside the data whose length is
+ * exactly the shape's bytes.
+ */
+function parseHeader(json: Buffer, dataBytes: number, source: string): E.Either<SafetensorsError, { entries: Entry[]; metadata: Record<string, string> }> {
+  const bad = (m: string) => E.left(new SafetensorsError(`${source}: ${m}`));
+  let header: unknown;
   try {
-    header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + n)).toString('utf8'));
+    header = JSON.parse(json.toString('utf8'));
   } catch (e) {
-    throw new SafetensorsError(`${source}: the header is not valid JSON (${(e as Error).message})`);
+    return bad(`the header is not valid JSON (${(e as Error).message})`);
   }
-  const base = 8 + n;
-  const tensors: Record<string, Tensor> = {};
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) return bad('the header is not a JSON object');
+  const entries: Entry[] = [];
   let metadata: Record<string, string> = {};
-  for (const [name, entry] of Object.entries(header)) {
+  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      metadata = entry as Record<string, string>;
+      if (raw === null || typeof raw !== 'object' || Object.values(raw).some((v) => typeof v !== 'string')) return bad('__metadata__ must map names to strings');
+      metadata = raw as Record<string, string>;
       continue;
     }
-    const e = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    const e = (raw ?? {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const dtype = e.dtype === 'F32' ? 'float32' : e.dtype === 'I32' ? 'int32' : undefined;
-    if (!dtype) throw new SafetensorsError(`${source}: tensor '${name}' has dtype ${e.dtype}; only F32 and I32 are supported`);
-    const [b, end] = e.data_offsets;
-    const count = e.shape.reduce((a, d) => a * d, 1);
-    if (end - b !== count * 4 || base + end > bytes.length)
-      throw new SafetensorsError(`${source}: tensor '${name}' [${e.shape.join(', ')}] expects ${count * 4} bytes at ${b}..${end}, the file has ${bytes.length - base} data bytes`);
-    const copy = bytes.slice(base + b, base + end);
-    const arr = dtype === 'float32' ? new Float32Array(copy.buffer, 0, count) : new Int32Array(copy.buffer, 0, count);
-    tensors[name] = tensor(arr, e.shape, { dtype });
+    if (!dtype) return bad(`tensor '${name}' has dtype ${JSON.stringify(e.dtype)}; only F32 and I32 are supported`);
+    if (!Array.isArray(e.shape) || !e.shape.every(isCount)) return bad(`tensor '${name}' has shape ${JSON.stringify(e.shape)}; a shape is a list of non-negative integers`);
+    const offs = e.data_offsets;
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every(isCount) || offs[0] > offs[1])
+      return bad(`tensor '${name}' has data_offsets ${JSON.stringify(offs)}; they must be two integers begin <= end`);
+    const shape = e.shape as number[];
+    const count = shape.reduce((a, d) => a * d, 1);
+    const [begin, end] = offs as [number, number];
+    if (end - begin !== count * 4 || end > dataBytes)
+      return bad(`tensor '${name}' [${shape.join(', ')}] expects ${count * 4} bytes at ${begin}..${end}, the file has ${dataBytes} data bytes (truncated?)`);
+    entries.push({ name, dtype, shape, begin, end });
   }
-  return { tensors, metadata };
+  return E.right({ entries, metadata });
+}
+
+function headerLength(prefix: Uint8Array, total: number, source: string): E.Either<SafetensorsError, number> {
+  if (total < 8) return E.left(new SafetensorsError(`${source}: ${total} bytes is too short for a safetensors header`));
+  const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
+  if (n > BigInt(MAX_HEADER_BYTES)) return E.left(new SafetensorsError(`${source}: header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit (not a safetensors file?)`));
+  if (8n + n > BigInt(total)) return E.left(new SafetensorsError(`${source}: header length ${n} runs past the end of the ${total}-byte file (truncated?)`));
+  return E.right(Number(n));
+}
+
+const toTensor = (e: Entry, bytes: Uint8Array): Tensor => {
+  const copy = bytes.slice(); // an own, aligned buffer
+  const count = e.shape.reduce((a, d) => a * d, 1);
+  const arr = e.dtype === 'float32' ? new Float32Array(copy.buffer, 0, count) : new Int32Array(copy.buffer, 0, count);
+  return tensor(arr, [...e.shape], { dtype: e.dtype });
+};
+
+export interface Decoded {
+  readonly tensors: Record<string, Tensor>;
+  readonly metadata: Record<string, string>;
+}
+
+/** Decodes safetensors bytes held in memory; throws SafetensorsError on anything malformed. */
+export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors data'): Decoded {
+  const n = headerLength(bytes, bytes.length, source);
+  if (E.isLeft(n)) throw n.left;
+  const base = 8 + n.right;
+  const h = parseHeader(Buffer.from(bytes.subarray(8, base)), bytes.length - base, source);
+  if (E.isLeft(h)) throw h.left;
+  const tensors: Record<string, Tensor> = {};
+  for (const e of h.right.entries) tensors[e.name] = toTensor(e, bytes.subarray(base + e.begin, base + e.end));
+  return { tensors, metadata: h.right.metadata };
+}
+
+function readExactly(fd: number, length: number, position: number): Uint8Array {
+  const buf = new Uint8Array(length);
+  let got = 0;
+  while (got < length) {
+    const r = readSync(fd, buf, got, length - got, position + got);
+    if (r === 0) break;
+    got += r;
+  }
+  return got === length ? buf : buf.subarray(0, got);
+}
+
+/**
+ * Reads a safetensors file without trusting it: it must be a regular file (symlinks are not
+ * followed, a FIFO or device is refused without blocking), and the header length is checked
+ * against the file's size and the cap before the header is read, the offsets before the data.
+ */
+export function readSafetensorsFile(file: string): E.Either<SafetensorsError, Decoded> {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return E.left(new SafetensorsError(`${file}: ${code === 'ELOOP' ? 'is a symbolic link; a checkpoint names a regular file' : `cannot be opened (${code ?? (e as Error).message})`}`));
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return E.left(new SafetensorsError(`${file}: is not a regular file`));
+    const size = st.size;
+    const n = headerLength(readExactly(fd, Math.min(8, size), 0), size, file);
+    if (E.isLeft(n)) return n;
+    const base = 8 + n.right;
+    const h = parseHeader(Buffer.from(readExactly(fd, n.right, 8)), size - base, file);
+    if (E.isLeft(h)) return h;
+    const tensors: Record<string, Tensor> = {};
+    for (const e of h.right.entries) {
+      const bytes = readExactly(fd, e.end - e.begin, base + e.begin);
+      if (bytes.length !== e.end - e.begin) return E.left(new SafetensorsError(`${file}: tensor '${e.name}' is cut short (the file changed while it was read?)`));
+      tensors[e.name] = toTensor(e, bytes);
+    }
+    return E.right({ tensors, metadata: h.right.metadata });
+  } catch (e) {
+    return E.left(new SafetensorsError(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`));
+  } finally {
+    closeSync(fd);
+  }
 }
