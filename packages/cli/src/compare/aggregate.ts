@@ -138,7 +138,7 @@ export function aggregate(results: readonly RunResult[], optimizers: readonly st
     ...(ref && r !== ref ? { paired: Object.fromEntries(metrics.map((m) => [m.key, pairedDifference(byKey(r, m.key), byKey(ref, m.key))])) } : {}),
     stepRatio: timeBase ? (useCpu ? r.cpuMs / timeBase.cpuMs : r.stepMs / timeBase.stepMs) : Number.NaN,
   }));
-  const caveat = timingCaveat(rows);
+  const caveat = timingCaveat(rows, timeBase?.optimizer ?? '');
   return { rows, reference, timeBaseline: timeBase?.optimizer ?? '', metrics, includeFailed, confidence: CONFIDENCE, chance: o.chance, ...(caveat ? { timingCaveat: caveat } : {}) };
 }
 
@@ -150,13 +150,23 @@ function clip(s: SampleSummary, range: MetricDef['range']): SampleSummary {
 /** Seed-to-seed spread of one optimizer's step time above this, and the times are called noisy. */
 export const MAX_TIMING_SPREAD = 0.1;
 
-function timingCaveat(rows: readonly CompareRow[]): string | undefined {
+/** A step-time ratio is reported as telling only when two standard errors stay within this. */
+export const MAX_RATIO_ERROR = 0.1;
+
+function timingCaveat(rows: readonly CompareRow[], timeBaseline: string): string | undefined {
   const runs = rows.flatMap((r) => r.runs);
   if (runs.length === 0) return undefined;
   if (runs.some((r) => r.timing.steps === 0)) return 'some runs have no step times (compared by an older ssam); the step times are the per-epoch medians of summary.json, warm-up included';
   const why: string[] = [];
   const fewest = Math.min(...runs.map((r) => r.timing.steps));
-  if (fewest < MIN_TIMED_STEPS) why.push(`the runs are too short to time: ${fewest} steps after warm-up (want ≥ ${MIN_TIMED_STEPS}), so a ratio within about ±15 % of 1 tells nothing`);
+  // Two standard errors of a ratio of medians: √(se_a² + se_b²), each optimizer taking its noisiest run.
+  const se = (r: CompareRow) => Math.max(...r.runs.map((x) => x.timing.cpuRelSe));
+  const base = rows.find((r) => r.optimizer === timeBaseline);
+  const worst = base ? Math.max(...rows.filter((r) => r !== base).map((r) => 2 * Math.hypot(se(r), se(base)))) : Number.NaN;
+  if (fewest < MIN_TIMED_STEPS || worst > MAX_RATIO_ERROR)
+    why.push(
+      `the runs are too short to time: ${fewest} steps each after warm-up${worst > MAX_RATIO_ERROR ? `, and the step-time ratios are uncertain by up to ±${(worst * 100).toFixed(0)} % (two standard errors of the medians)` : ` (want ≥ ${MIN_TIMED_STEPS})`}`,
+    );
   for (const r of rows) {
     const t = r.runs.map((x) => x.timing.cpuMs).filter(Number.isFinite);
     if (t.length < 2) continue;

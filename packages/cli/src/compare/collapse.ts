@@ -4,8 +4,9 @@ import type { RunSummary } from '../train/loop.js';
  * How a run ended, for the comparison:
  * - `diverged`: the loss (or the parameters) stopped being finite; training stopped there.
  * - `collapsed`: it trained to the end but learned nothing: at the last epoch its test accuracy
- *   is within the chance margin, or its train loss is no better than uniform guessing (see
- *   {@link chanceMargins}).
+ *   is within the chance margin, or its train loss stayed no better than uniform guessing in every
+ *   epoch after the first (the first epoch's mean includes the starting loss, ln K itself; so a
+ *   one-epoch run is judged on its accuracy alone). See {@link chanceMargins}.
  * - `ok`: everything else.
  */
 export type Outcome = 'ok' | 'collapsed' | 'diverged';
@@ -36,7 +37,7 @@ export function chanceMargins({ classes, testSize }: ChanceContext): { maxAcc: n
 /** The rule in words, for the line under the table. */
 export function collapseRule(chance: ChanceContext): string {
   const { maxAcc, minLoss } = chanceMargins(chance);
-  return `collapsed = at the last epoch, test accuracy ≤ ${(maxAcc * 100).toFixed(1)} % (chance ${(100 / chance.classes).toFixed(1)} % plus a margin) or train loss ≥ ${minLoss.toFixed(3)} (0.95·ln ${chance.classes}); diverged = a non-finite loss`;
+  return `collapsed = at the last epoch, test accuracy ≤ ${(maxAcc * 100).toFixed(1)} % (chance ${(100 / chance.classes).toFixed(1)} % plus a margin) or train loss ≥ ${minLoss.toFixed(3)} (0.95·ln ${chance.classes}) in every epoch after the first; diverged = a non-finite loss`;
 }
 
 /** A run's outcome, and in words why it failed (undefined when ok). */
@@ -47,7 +48,7 @@ export function classify(s: RunSummary, chance: ChanceContext): { outcome: Outco
   if (!last) return { outcome: 'diverged', why: 'no epoch finished' };
   const { maxAcc, minLoss } = chanceMargins(chance);
   const atChance = last.testAcc <= maxAcc;
-  const uniformLoss = last.trainLoss >= minLoss;
+  const uniformLoss = s.history.length > 1 && s.history.slice(1).every((h) => h.trainLoss >= minLoss);
   if (!atChance && !uniformLoss) return { outcome: 'ok' };
   // Since when: the first epoch from which every later epoch stayed failed.
   const failed = (h: (typeof s.history)[number]) => h.testAcc <= maxAcc || h.trainLoss >= minLoss;

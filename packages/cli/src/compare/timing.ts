@@ -73,21 +73,43 @@ export function warmupSteps(timed: number): number {
   return Math.min(timed, Math.max(10, Math.ceil(0.1 * timed)));
 }
 
-/** Fewer timed steps than this per run after warm-up and the table says the times cannot tell. */
-export const MIN_TIMED_STEPS = 100;
+/**
+ * Fewer timed steps than this per run after warm-up and the table says the times cannot tell
+ * (the tiny budget's 112 among them): short runs also carry the process's warm-up unevenly.
+ */
+export const MIN_TIMED_STEPS = 200;
 
 export interface RunTiming {
   /** Steps timed after warm-up. */
   readonly steps: number;
   readonly wallMs: number;
   readonly cpuMs: number;
+  /** Standard error of `cpuMs` relative to it (see {@link medianRelSe}). */
+  readonly cpuRelSe: number;
 }
 
 /** The median wall and CPU step time of a run after warm-up (NaN without times). */
 export function runTiming(t: StepTimes | undefined): RunTiming {
-  if (!t || t.wallMs.length === 0) return { steps: 0, wallMs: Number.NaN, cpuMs: Number.NaN };
+  if (!t || t.wallMs.length === 0) return { steps: 0, wallMs: Number.NaN, cpuMs: Number.NaN, cpuRelSe: Number.NaN };
   const w = warmupSteps(t.wallMs.length);
-  return { steps: t.wallMs.length - w, wallMs: median(t.wallMs.slice(w)), cpuMs: median(t.cpuMs.slice(w)) };
+  const cpu = t.cpuMs.slice(w);
+  return { steps: t.wallMs.length - w, wallMs: median(t.wallMs.slice(w)), cpuMs: median(cpu), cpuRelSe: medianRelSe(cpu) };
+}
+
+/**
+ * The standard error of a sample median relative to it: √(π/2)·σ/√n for a normal sample, with σ
+ * estimated robustly as IQR/1.349 (step times have long right tails: GC, the machine's other work).
+ */
+export function medianRelSe(xs: readonly number[]): number {
+  const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length < 4) return Number.NaN;
+  const q = (p: number) => {
+    const i = p * (v.length - 1);
+    const lo = Math.floor(i);
+    return v[lo]! + (v[Math.min(lo + 1, v.length - 1)]! - v[lo]!) * (i - lo);
+  };
+  const sigma = (q(0.75) - q(0.25)) / 1.349;
+  return (Math.sqrt(Math.PI / 2) * sigma) / Math.sqrt(v.length) / median(v);
 }
 
 export function median(xs: readonly number[]): number {
