@@ -61,9 +61,13 @@ export function curveSpec(points: readonly CurvePoint[], o: CurveOptions): vl.To
   const inMean = pts.filter((p) => p.outcome === 'ok' || o.includeFailed);
   const failed = pts.filter((p) => p.outcome !== 'ok');
   const drawSeeds = seedsPer <= MAX_DRAWN_SEEDS;
+  // With one or two epochs a line is a dot or a segment: mark the points so each seed shows.
+  const fewEpochs = new Set(pts.map((p) => p.epoch)).size <= 3;
 
   const x = { field: 'epoch', type: 'quantitative' as const, title: 'epoch', axis: { tickMinStep: 1 } };
-  const domain = yDomain(pts.map((p) => p.value), o);
+  const means = meanCurve(inMean, o.range);
+  // With a band, the axis holds the band too (it is already cut to the quantity's range).
+  const domain = yDomain([...pts.map((p) => p.value), ...(drawSeeds ? [] : means.flatMap((m) => [m.lo, m.hi]))], o);
   const yScale = o.log ? { type: 'log' as const } : { zero: false, ...(domain ? { domain, clamp: true } : {}) };
   const y = { field: 'value', type: 'quantitative' as const, title: o.yTitle, scale: yScale };
   // The colour legend draws strokes in the full line colour (the band's pale fill used to win).
@@ -73,10 +77,9 @@ export function curveSpec(points: readonly CurvePoint[], o: CurveOptions): vl.To
   const quiet = color;
   const dash = { field: 'outcome', type: 'nominal' as const, title: 'run', scale: { domain: ['ok', 'collapsed', 'diverged'], range: [[1, 0], [6, 4], [2, 2]] }, legend: failed.length ? {} : null };
 
-  const means = meanCurve(inMean, o.range);
   const layers: object[] = [];
   if (drawSeeds && seedsPer > 1) {
-    layers.push({ data: { values: pts }, mark: { type: 'line', strokeWidth: 1, opacity: 0.55 }, encoding: { x, y, color: quiet, detail: { field: 'seed', type: 'nominal' }, strokeDash: dash } });
+    layers.push({ data: { values: pts }, mark: { type: 'line', strokeWidth: 1, opacity: 0.55, ...(fewEpochs ? { point: { size: 14 } } : {}) }, encoding: { x, y, color: quiet, detail: { field: 'seed', type: 'nominal' }, strokeDash: dash } });
   } else if (!drawSeeds) {
     layers.push({ data: { values: means }, mark: { type: 'area', opacity: 0.18 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color: quiet } });
     if (failed.length) layers.push({ data: { values: failed }, mark: { type: 'line', strokeWidth: 1 }, encoding: { x, y, color: quiet, detail: { field: 'seed', type: 'nominal' }, strokeDash: dash } });
@@ -102,12 +105,13 @@ export function curveSpec(points: readonly CurvePoint[], o: CurveOptions): vl.To
       encoding: { x, y, text: { field: 'label' }, color: quiet },
     });
   }
+  const meanOf = o.includeFailed ? 'mean of all runs (--include-failed)' : 'mean of the runs that trained';
   const subtitle =
     seedsPer <= 1
       ? '1 seed: no band; the seed-to-seed spread is unknown'
       : drawSeeds
-        ? `${seedsPer} seeds per optimizer: thin lines = each seed, thick = mean of the runs that trained${failed.length ? '; dashed = failed runs' : ''}`
-        : `${seedsPer} seeds per optimizer: mean of the runs that trained, band = ${Math.round(CONFIDENCE * 100)} % Student-t interval${failed.length ? '; dashed = failed runs' : ''}`;
+        ? `${seedsPer} seeds per optimizer: thin lines = each seed, thick = ${meanOf}${failed.length ? '; dashed = failed runs' : ''}`
+        : `${seedsPer} seeds per optimizer: ${meanOf}, band = ${Math.round(CONFIDENCE * 100)} % Student-t interval${failed.length ? '; dashed = failed runs' : ''}`;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: o.title, subtitle },
