@@ -39,6 +39,8 @@ describe('collapse detection', () => {
     // one epoch alone is judged on its accuracy (its mean loss includes the start, ln 10).
     expect(classify(summary([0.3, 0.3], { loss: [2.3, 2.25] }), CHANCE).outcome).toBe('collapsed');
     expect(classify(summary([0.3, 0.3], { loss: [2.3, 2.1] }), CHANCE).outcome).toBe('ok');
+    // Learned in the first epoch, then fell back to the uniform loss: the first epoch does not count.
+    expect(classify(summary([0.5, 0.3], { loss: [1.0, 2.25] }), CHANCE).outcome).toBe('collapsed');
     expect(classify(summary([0.3], { loss: [2.25] }), CHANCE).outcome).toBe('ok');
     expect(classify(summary([0.16], { loss: [2.1] }), CHANCE).outcome).toBe('ok');
     expect(classify(summary([0.1, 0.5], { loss: [2.3, 1.5] }), CHANCE).outcome).toBe('ok');
