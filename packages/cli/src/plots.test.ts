@@ -14,7 +14,7 @@ describe('yDomain', () => {
     const [lo, hi] = yDomain([10, 90], { range: [0, 100] })!;
     expect(lo).toBeCloseTo(6, 12);
     expect(hi).toBeCloseTo(94, 12);
-    expect(yDomain([0.1, 2], { log: true })).toBeUndefined();
+    expect(yDomain([0.1, 2, -1], { log: true })).toEqual([0.1 / 1.15, 2 * 1.15]);
   });
 });
 
@@ -43,6 +43,6 @@ describe('curveSpec', () => {
 
   it('draws the loss on a log scale', () => {
     const ls = layers(curveSpec(curve('sgd', 0, [9, 0.2]), { title: 't', yTitle: 'y', order: ['sgd'], log: true }));
-    expect((ls.at(-1)!.encoding as unknown as { y: { scale: unknown } }).y.scale).toEqual({ type: 'log' });
+    expect((ls.at(-1)!.encoding as unknown as { y: { scale: unknown } }).y.scale).toEqual({ type: 'log', nice: false, domain: [0.2 / 1.15, 9 * 1.15] });
   });
 });

@@ -36,7 +36,9 @@ const CONFIDENCE = 0.95;
 /** The y domain: the data with a margin, at least `minSpan` wide, inside `range`. */
 export function yDomain(values: readonly number[], o: Pick<CurveOptions, 'range' | 'minSpan' | 'log'>): [number, number] | undefined {
   const v = values.filter((x) => Number.isFinite(x) && (!o.log || x > 0));
-  if (v.length === 0 || o.log) return undefined;
+  if (v.length === 0) return undefined;
+  // Log axis: the data with a 15 % margin either side (vega's nice powers of ten waste the plot).
+  if (o.log) return [Math.min(...v) / 1.15, Math.max(...v) * 1.15];
   let lo = Math.min(...v);
   let hi = Math.max(...v);
   const pad = Math.max((hi - lo) * 0.05, ((o.minSpan ?? 0) - (hi - lo)) / 2, 0);
@@ -68,7 +70,7 @@ export function curveSpec(points: readonly CurvePoint[], o: CurveOptions): vl.To
   const means = meanCurve(inMean, o.range);
   // With a band, the axis holds the band too (it is already cut to the quantity's range).
   const domain = yDomain([...pts.map((p) => p.value), ...(drawSeeds ? [] : means.flatMap((m) => [m.lo, m.hi]))], o);
-  const yScale = o.log ? { type: 'log' as const } : { zero: false, ...(domain ? { domain, clamp: true } : {}) };
+  const yScale = o.log ? { type: 'log' as const, nice: false, ...(domain ? { domain } : {}) } : { zero: false, ...(domain ? { domain, clamp: true } : {}) };
   const y = { field: 'value', type: 'quantitative' as const, title: o.yTitle, scale: yScale };
   // The colour legend draws strokes in the full line colour (the band's pale fill used to win).
   const color = { field: 'optimizer', type: 'nominal' as const, title: 'optimizer', scale: { domain: [...o.order] }, sort: [...o.order], legend: { symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 } };

@@ -37,8 +37,12 @@ const fixed = (x: number, d: number, suffix = ''): string => (Number.isFinite(x)
 /** The header of the table for these metrics. */
 export function tableHeader(c: Comparison): string[] {
   const many = c.rows.some((r) => r.runs.length > MAX_LISTED_SEEDS);
-  return ['optimizer', 'seeds', ...c.metrics.map((m) => m.label), many ? 'median (min–max) final/best' : 'per seed final/best', 'ms / step', 'step time', 'mask density'];
+  const perSeed = perSeedShown(c) ? [many ? 'median (min–max) final/best' : 'per seed final/best'] : [];
+  return ['optimizer', 'seeds', ...c.metrics.map((m) => m.label), ...perSeed, 'CPU ms / step', 'step time', 'mask density'];
 }
+
+/** With one seed everywhere, the per-seed column would repeat the means. */
+const perSeedShown = (c: Comparison): boolean => c.rows.some((r) => r.runs.length > 1);
 
 /** The table's cells, one array of strings per optimizer. */
 export function tableCells(c: Comparison): string[][] {
@@ -48,8 +52,8 @@ export function tableCells(c: Comparison): string[][] {
       r.optimizer,
       failed ? `${r.seeds} (${failed})` : String(r.seeds),
       ...c.metrics.map((m) => meanCell(r.metrics[m.key], m)),
-      perSeedCell(r, c.metrics),
-      fixed(r.stepMs, 1), fixed(r.stepRatio, 2, '×'), fixed(r.maskDensity, 2),
+      ...(perSeedShown(c) ? [perSeedCell(r, c.metrics)] : []),
+      fixed(Number.isFinite(r.cpuMs) ? r.cpuMs : r.stepMs, 1), fixed(r.stepRatio, 2, '×'), fixed(r.maskDensity, 2),
     ];
   });
 }
@@ -61,7 +65,7 @@ export function tableNotes(c: Comparison): string[] {
   const lines = [
     seeds > 1
       ? `Means over the runs that trained (${c.includeFailed ? 'failed runs included: --include-failed' : 'collapsed and diverged runs left out'}), with ${pct} % Student-t intervals over seeds in brackets; per seed: final/best test accuracy %, * collapsed, † diverged.`
-      : 'One seed: no interval, and no comparison is possible (run --seeds 3 or more); per seed: final/best test accuracy %.',
+      : 'One seed: no interval, and no comparison is possible (run --seeds 3 or more).',
   ];
   const failed = c.rows.flatMap((r) => r.runs.filter((x) => x.outcome !== 'ok').map((x) => `${r.optimizer} seed ${x.seed} ${x.outcome} (${x.why ?? ''})`));
   if (failed.length) lines.push(`${c.includeFailed ? 'Failed runs, kept in the means (--include-failed)' : 'Left out of the means (--include-failed keeps them)'}: ${failed.join('; ')}. (${collapseRule(c.chance)}.)`);
@@ -71,7 +75,7 @@ export function tableNotes(c: Comparison): string[] {
     for (const r of c.rows) if (r.paired) lines.push(`  ${verdict(r, c.reference, m, c.confidence)}`);
   }
   lines.push(
-    `ms / step: median wall-clock step after warm-up (the first 10 % of each run's steps); step time: median CPU time per step relative to ${c.timeBaseline}.` +
+    `CPU ms / step: median CPU time of a step (all threads) after warm-up (the first 10 % of each run's steps), which a busy machine inflates less than the wall clock (in results.csv, step_ms); step time: relative to ${c.timeBaseline}.` +
       (c.timingCaveat ? ` Caveat: ${c.timingCaveat}.` : ''),
   );
   return lines;
