@@ -33,9 +33,6 @@ export interface CompareFlags {
   readonly includeFailed?: boolean;
 }
 
-/** Options of `compare` that are not training options of one run. */
-const COMPARE_KEYS = ['baseline', 'includeFailed', 'lrFor'] as const;
-
 /** compare.json: how the comparison was asked for, so `--resume` can finish it. */
 interface CompareDoc {
   readonly format: 'ssam-compare/1';
@@ -119,7 +116,8 @@ export async function compareCommand(given: Record<string, unknown>, flags: Comp
   const raw = withBudget(trainingOptions);
   if (raw.pattern !== undefined && String(raw.pattern) !== 'unstructured' && !optimizers.some(takesPattern))
     throw new UsageError(`--pattern ${String(raw.pattern)} shapes the mask of ssam-f and ssam-f-implicit; --optimizers lists neither (${optimizers.join(',')})`);
-  const seed0 = configOrThrow(optionsFor(raw, 'sgd')).seed;
+  const common = configOrThrow(optionsFor(raw, 'sgd')); // the options before --lr-for
+  const seed0 = common.seed;
   const jobs: { optimizer: string; seed: number; config: TrainConfig }[] = [];
   // Seed by seed, every optimizer in turn: slow drifts of a shared machine then hit them all alike.
   for (let s = 0; s < seeds; s++)
@@ -150,7 +148,7 @@ export async function compareCommand(given: Record<string, unknown>, flags: Comp
       setup = [
         `data: ${data.name}, ${data.train.length.toLocaleString('en-US')} training and ${data.test.length.toLocaleString('en-US')} test examples${first.augment ? ', augmented' : ''}`,
         `model: ${first.model}${first.model === 'mlp' ? ` ${[data.train.shape.reduce((a, b) => a * b, 1), ...first.width, data.train.numClasses].join('-')}` : ''} (${prepared[0]!.paramCount.toLocaleString('en-US')} parameters)`,
-        `training: ${first.epochs} epochs × ${stepsPerEpoch} steps of ${first.batchSize}, lr ${first.lr}${lrFor.size ? ` (${[...lrFor].map(([o, v]) => `${o} ${v}`).join(', ')})` : ''} (${first.schedule}), momentum ${first.momentum}, weight decay ${first.weightDecay}; ρ ${first.rho}, sparsity ${masked.sparsity} (${masked.pattern.kind === 'nm' ? `nm:${masked.pattern.n}:${masked.pattern.m}` : masked.pattern.kind}); budget ${first.budget}`,
+        `training: ${first.epochs} epochs × ${stepsPerEpoch} steps of ${first.batchSize}, lr ${common.lr}${lrFor.size ? ` (${[...lrFor].map(([o, v]) => `${o} ${v}`).join(', ')})` : ''} (${first.schedule}), momentum ${first.momentum}, weight decay ${first.weightDecay}; ρ ${first.rho}, sparsity ${masked.sparsity} (${masked.pattern.kind === 'nm' ? `nm:${masked.pattern.n}:${masked.pattern.m}` : masked.pattern.kind}); budget ${first.budget}`,
         ...prepared.flatMap((r) => (r.nmExcluded.length && r.config.pattern.kind === 'nm' ? [`${r.config.optimizer}: ${nmNote(r.config.optimizer, r.nmExcluded, r.config.pattern.m)}`] : [])),
         `seeds: ${[...new Set(jobs.map((j) => j.seed))].join(', ')}`,
         `backend: ${chosen.description}; Node ${process.version}`,

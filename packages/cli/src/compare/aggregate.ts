@@ -156,7 +156,7 @@ export const MAX_RATIO_ERROR = 0.1;
 function timingCaveat(rows: readonly CompareRow[], timeBaseline: string): string | undefined {
   const runs = rows.flatMap((r) => r.runs);
   if (runs.length === 0) return undefined;
-  if (runs.some((r) => r.timing.steps === 0)) return 'some runs have no step times (compared by an older ssam); the step times are the per-epoch medians of summary.json, warm-up included';
+  if (runs.some((r) => r.timing.steps === 0 && !Number.isFinite(r.timing.wallMs))) return 'some runs have no step times (compared by an older ssam); the step times are the per-epoch medians of summary.json, warm-up included';
   const why: string[] = [];
   const fewest = Math.min(...runs.map((r) => r.timing.steps));
   // Two standard errors of a ratio of medians: √(se_a² + se_b²), each optimizer taking its noisiest run.

@@ -112,7 +112,8 @@ export async function writeReport(r: ReportInput): Promise<string> {
     `Best = the best epoch's test accuracy (picked on the test set, so it flatters), final = the last epoch's. Mask density: fraction of weights perturbed (1 for SAM, – for SGD); for ssam-f-implicit, the fraction of weights that pass 1's input gradients flow through (its ε is dense).`,
     '',
     markdownTable(tableHeader(c), tableCells(c).map((row) => row.map(mdEscape))),
-    ...tableNotes(c).map((l) => (l.startsWith('  ') ? `- ${mdEscape(l.trim())}` : `${mdEscape(l)}\n`)),
+    // Plain lines become paragraphs; the indented verdicts a list, closed by a blank line.
+    ...tableNotes(c).map((l, i, all) => (l.startsWith('  ') ? `- ${mdEscape(l.trim())}${all[i + 1]?.startsWith('  ') ? '' : '\n'}` : `${mdEscape(l)}\n`)),
     '![training loss](loss.svg)',
     '',
     '![test accuracy](accuracy.svg)',

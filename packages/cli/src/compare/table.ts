@@ -71,7 +71,7 @@ export function tableNotes(c: Comparison): string[] {
   if (failed.length) lines.push(`${c.includeFailed ? 'Failed runs, kept in the means (--include-failed)' : 'Left out of the means (--include-failed keeps them)'}: ${failed.join('; ')}. (${collapseRule(c.chance)}.)`);
   const m = c.metrics.find((x) => x.key === VERDICT_METRIC);
   if (m && seeds > 1) {
-    lines.push(`Paired by seed against ${c.reference} (final test accuracy, difference and its ${pct} % t interval):`);
+    lines.push(`Paired by seed against ${c.reference} (final test accuracy, difference and its ${pct} % t interval; each interval on its own, not adjusted for the number of comparisons):`);
     for (const r of c.rows) if (r.paired) lines.push(`  ${verdict(r, c.reference, m, c.confidence)}`);
   }
   lines.push(

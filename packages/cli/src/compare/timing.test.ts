@@ -22,7 +22,8 @@ describe('step timing', () => {
   it('leaves out the warm-up: 10 % of the steps, at least 10', () => {
     expect(warmupSteps(50)).toBe(10);
     expect(warmupSteps(1000)).toBe(100);
-    expect(warmupSteps(4)).toBe(4);
+    expect(warmupSteps(8)).toBe(4);
+    expect(warmupSteps(0)).toBe(0);
     const slowStart = [...Array(10).fill(100), ...Array(90).fill(5)];
     expect(runTiming({ wallMs: slowStart, cpuMs: slowStart })).toMatchObject({ steps: 90, wallMs: 5, cpuMs: 5, cpuRelSe: 0 });
     expect(runTiming(undefined).steps).toBe(0);

@@ -67,10 +67,11 @@ export function loadStepTimes(runDir: string): StepTimes | undefined {
 
 /**
  * Warm-up: the first steps of a run pay for compiling and tiering up the kernels (the first run of
- * the process most of all), so the first 10 % of a run's timed steps, and at least 10, are left out.
+ * the process most of all), so the first 10 % of a run's timed steps, and at least 10, are left
+ * out; a run shorter than 20 steps keeps its second half (and the table says it is too short).
  */
 export function warmupSteps(timed: number): number {
-  return Math.min(timed, Math.max(10, Math.ceil(0.1 * timed)));
+  return Math.min(Math.floor(timed / 2), Math.max(10, Math.ceil(0.1 * timed)));
 }
 
 /**
