@@ -6,6 +6,7 @@ import { OPTIMIZERS, parsePattern, takesPattern, UsageError, type TrainConfig } 
 import { aggregate, type RunResult } from '../compare/aggregate.js';
 import { tableCells, tableHeader, tableNotes, textTable } from '../compare/table.js';
 import { loadStepTimes, saveStepTimes, timingSink } from '../compare/timing.js';
+import { warmUp } from '../compare/warmup.js';
 import { TRAINING_KEYS, withBudget } from '../options.js';
 import { chooseBackend } from '../setup/backend.js';
 import { effectiveConfig, loadRunData } from '../setup/datasets.js';
@@ -161,6 +162,8 @@ export async function compareCommand(given: Record<string, unknown>, flags: Comp
       }
       const say = (s: string) => !flags.quiet && !flags.json && io.stderr.write(s);
       say(`ssam compare: ${optimizers.join(', ')} × ${seeds} seed${seeds > 1 ? 's' : ''} → ${out}\n  ${setup.join('\n  ')}\n`);
+      // Untimed steps of every optimizer first, so that the first run does not pay the process's warm-up.
+      if (jobs.some((j) => !existsSync(dirOf(j).file('summary')))) warmUp(prepared);
       jobs.forEach((j, i) => {
         const dir = dirOf(j);
         if (existsSync(dir.file('summary'))) {
