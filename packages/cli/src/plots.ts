@@ -66,7 +66,7 @@ export function curveSpec(points: readonly CurvePoint[], o: CurveOptions): vl.To
   // With one or two epochs a line is a dot or a segment: mark the points so each seed shows.
   const fewEpochs = new Set(pts.map((p) => p.epoch)).size <= 3;
 
-  const x = { field: 'epoch', type: 'quantitative' as const, title: 'epoch', axis: { tickMinStep: 1 } };
+  const x = { field: 'epoch', type: 'quantitative' as const, title: 'epoch', axis: { tickMinStep: 1, format: '~g' } };
   const means = meanCurve(inMean, o.range);
   // With a band, the axis holds the band too (it is already cut to the quantity's range).
   const domain = yDomain([...pts.map((p) => p.value), ...(drawSeeds ? [] : means.flatMap((m) => [m.lo, m.hi]))], o);
