@@ -108,6 +108,8 @@ describe('aggregate', () => {
     expect(wide.timingCaveat).toMatch(/^the runs are too short to time: 270 steps each after warm-up, and the step-time ratios are uncertain by up to ±1[0-9] %/);
     const noisy = aggregate([results[4]!, { ...results[5]!, times: { wallMs: Array(300).fill(30), cpuMs: Array(300).fill(30) } }], ['sam'], { chance: CHANCE });
     expect(noisy.timingCaveat).toMatch(/sam's step time varies by 40 % between seeds/);
+    const busy = aggregate([{ ...results[0]!, times: { wallMs: Array(300).fill(30), cpuMs: Array(300).fill(10) } }], ['sgd'], { chance: CHANCE });
+    expect(busy.timingCaveat).toMatch(/^the machine was busy: a step's wall-clock time was up to 3\.0× its CPU time/);
   });
 
   it('is generic over named metrics', () => {

@@ -150,6 +150,9 @@ function clip(s: SampleSummary, range: MetricDef['range']): SampleSummary {
 /** Seed-to-seed spread of one optimizer's step time above this, and the times are called noisy. */
 export const MAX_TIMING_SPREAD = 0.1;
 
+/** Wall-clock over CPU time of a run's median step above this, and the machine is called busy. */
+export const MAX_WALL_OVER_CPU = 1.5;
+
 /** A step-time ratio is reported as telling only when two standard errors stay within this. */
 export const MAX_RATIO_ERROR = 0.1;
 
@@ -167,6 +170,10 @@ function timingCaveat(rows: readonly CompareRow[], timeBaseline: string): string
     why.push(
       `the runs are too short to time: ${fewest} steps each after warm-up${worst > MAX_RATIO_ERROR ? `, and the step-time ratios are uncertain by up to ±${(worst * 100).toFixed(0)} % (two standard errors of the medians)` : ` (want ≥ ${MIN_TIMED_STEPS})`}`,
     );
+  // Waiting for a core shows as wall time above CPU time (a quiet machine: equal with one thread, below with several).
+  const busy = Math.max(...runs.map((x) => x.timing.wallMs / x.timing.cpuMs).filter(Number.isFinite));
+  if (busy > MAX_WALL_OVER_CPU)
+    why.push(`the machine was busy: a step's wall-clock time was up to ${busy.toFixed(1)}× its CPU time; on a loaded machine even CPU times drift between runs`);
   for (const r of rows) {
     const t = r.runs.map((x) => x.timing.cpuMs).filter(Number.isFinite);
     if (t.length < 2) continue;
