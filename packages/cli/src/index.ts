@@ -15,4 +15,7 @@ export { saveCheckpoint, loadCheckpoint, readCheckpoint, hasCheckpoint, encodeSt
 export { RUN_FILES, METRICS_COLUMNS, type EpochRecord } from './train/run-dir.js';
 export type { RunSummary } from './train/loop.js';
 export type { RunConfigDoc } from './train/run-config.js';
-export { curveSpec, renderSvg, svgToPng, type CurvePoint } from './plots.js';
+export { curveSpec, renderSvg, svgToPng, yDomain, type CurvePoint, type CurveOptions } from './plots.js';
+export { aggregate, verdict, METRICS, type Comparison, type CompareRow, type MetricDef, type RunResult, type AggregateOptions } from './compare/aggregate.js';
+export { classify, chanceMargins, type Outcome, type ChanceContext } from './compare/collapse.js';
+export { summarize, pairedDifference, tQuantile, tCdf, type SampleSummary } from './compare/stats.js';

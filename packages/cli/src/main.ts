@@ -60,10 +60,13 @@ function program(io: Io, argv: readonly string[], done: (p: Promise<number> | nu
 
   const compare = addTrainingOptions(new Command('compare').description('run several optimizers (and seeds) on one setup; prints a table, writes a report'), { withOptimizer: false })
     .option('--optimizers <list>', `comma-separated optimizers among ${OPTIMIZERS.join(', ')} (default sgd,sam,ssam-f,ssam-d); --pattern applies to ssam-f and ssam-f-implicit only`)
-    .option('--seeds <n>', 'seeds per optimizer: --seed, --seed + 1, ... (default 1)');
+    .option('--seeds <n>', 'seeds per optimizer: --seed, --seed + 1, ... (default 1)')
+    .option('--baseline <name>', 'the optimizer the others are paired against, seed by seed (default: the second in --optimizers)')
+    .option('--include-failed', 'keep collapsed and diverged runs in the means (default: counted and named, left out)')
+    .option('--lr-for <opt=lr,...>', 'peak learning rate per optimizer over --lr, e.g. sgd=0.05,sam=0.1');
   compare.addHelpText('after', COMPARE_EXAMPLES).action((_o, cmd: Command) => {
     const o = cmd.opts();
-    const flags = { out: o.out, resume: o.resume, json: o.json, quiet: o.quiet, optimizers: o.optimizers, seeds: o.seeds };
+    const flags = { out: o.out, resume: o.resume, json: o.json, quiet: o.quiet, optimizers: o.optimizers, seeds: o.seeds, baseline: o.baseline, includeFailed: o.includeFailed };
     done(import('./commands/compare.js').then((m) => m.compareCommand(explicitOptions(cmd), flags, io, argv)));
   });
 
