@@ -23,6 +23,8 @@ export class ConvGeom {
   bandRows: i32;
   /** images per back-filter partial sum (fixed by the shape, never by the thread count) */
   imagesPerPart: i32;
+  /** back-filter: whole images transformed side by side into one band (1 when bands split images) */
+  imagesPerBand: i32;
 }
 
 @unmanaged
@@ -66,4 +68,6 @@ export class WinoGeom {
   opad: i32;
   /** images per back-filter partial sum (fixed by the shape, never by the thread count) */
   imagesPerPart: i32;
+  /** back-filter: whole images transformed side by side into one band (1 when bands split images) */
+  imagesPerBand: i32;
 }

@@ -96,7 +96,10 @@ function zeroTail(v: usize, rows: i32, ld: i32, from: i32, to: i32): void {
   for (let r = 0; r < rows; r++) memory.fill(v + (<usize>(r * ld + from) << 2), 0, <usize>(to - from) << 2);
 }
 
-/** x's band (all cin channels of image ni, tile rows [ty0, ty0 + nr)) into V. */
+/**
+ * x's band (all cin channels of image ni, tile rows [ty0, ty0 + nr)) into V. The last vector of
+ * each tile row spills up to 3 slots past it (the caller zeroes what the GEMM reads past the band).
+ */
 function transformInputBand(x: usize, g: WinoGeom, ni: i32, ty0: i32, nr: i32, pad: usize, v: usize): void {
   const tw4 = (g.tw + 3) & ~3, pw = 2 * tw4 + 2;
   const plane = g.hin * g.win;
@@ -105,7 +108,6 @@ function transformInputBand(x: usize, g: WinoGeom, ni: i32, ty0: i32, nr: i32, p
     padBand(src, g.hin, g.win, 2 * ty0 - g.pt, -g.pl, 2 * nr + 2, pw, pad);
     inputTransform(pad, pw, nr, g.tw, v, ch, g.cin, g.ld);
   }
-  zeroTail(v, 16 * g.cin, g.ld, nr * g.tw, (nr * g.tw + 7) & ~7);
 }
 
 /**
@@ -210,6 +212,7 @@ export function winoConv(x: usize, u: usize, y: usize, gp: usize, scratch: usize
   const pad = mm + (<usize>(16 * max(g.opad, g.cout) * g.ld) << 2);
   transformInputBand(x, g, ni, ty0, nr, pad, v);
   const cols = (nr * g.tw + 7) & ~7;
+  zeroTail(v, 16 * g.cin, g.ld, nr * g.tw, cols);
   const ldb = <usize>g.ld << 2;
   for (let xi = 0; xi < 16; xi++) {
     const ux = u + (<usize>(xi * g.opad * g.cin) << 2);
@@ -271,7 +274,7 @@ export function winoFilter(w: usize, u: usize, cout: i32, cin: i32, opad: i32, f
   }
 }
 
-/** dY's band (all cout channels of image ni, tile rows [ty0, ty0 + nr)) into E = A dY A^T. */
+/** dY's band (all cout channels of image ni, tile rows [ty0, ty0 + nr)) into E = A dY A^T (spilling like V). */
 function transformGradBand(dy: usize, g: WinoGeom, ni: i32, ty0: i32, nr: i32, pad: usize, e: usize): void {
   const tw4 = (g.tw + 3) & ~3, pw = 2 * tw4;
   const plane = g.hout * g.wout, ld = g.ld;
@@ -310,13 +313,21 @@ function transformGradBand(dy: usize, g: WinoGeom, ni: i32, ty0: i32, nr: i32, p
       }
     }
   }
-  zeroTail(e, 16 * g.cout, ld, nr * g.tw, (nr * g.tw + 7) & ~7);
 }
 
-/** (l0 + l1) + (l2 + l3) */
+/** (l0 + l2) + (l1 + l3) of one vector (the lane order of `hsum4`). */
 @inline
 function hsum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 2)) + (f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 3));
+}
+
+/** [hsum(a), hsum(b), hsum(c), hsum(d)] by two transposing shuffle-add steps. */
+@inline
+function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  // p = [a0+a2, b0+b2, a1+a3, b1+b3], q likewise for c, d
+  const p = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7));
+  const q = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(p, q, 0, 1, 4, 5), v128.shuffle<f32>(p, q, 2, 3, 6, 7));
 }
 
 /**
@@ -339,10 +350,8 @@ function dot2x4(e: usize, v: usize, ld: i32, n: i32, acc: usize, cin: i32): void
     a03 = f32x4.add(a03, f32x4.mul(e0, x)); a13 = f32x4.add(a13, f32x4.mul(e1, x));
   }
   const r1 = acc + (<usize>cin << 2);
-  store<f32>(acc, load<f32>(acc) + hsum(a00)); store<f32>(acc, load<f32>(acc, 4) + hsum(a01), 4);
-  store<f32>(acc, load<f32>(acc, 8) + hsum(a02), 8); store<f32>(acc, load<f32>(acc, 12) + hsum(a03), 12);
-  store<f32>(r1, load<f32>(r1) + hsum(a10)); store<f32>(r1, load<f32>(r1, 4) + hsum(a11), 4);
-  store<f32>(r1, load<f32>(r1, 8) + hsum(a12), 8); store<f32>(r1, load<f32>(r1, 12) + hsum(a13), 12);
+  v128.store(acc, f32x4.add(v128.load(acc), hsum4(a00, a01, a02, a03)));
+  v128.store(r1, f32x4.add(v128.load(r1), hsum4(a10, a11, a12, a13)));
 }
 
 /** acc[0] += sum_{t < n} e[t] * v[t], with dot2x4's lane order. */
@@ -368,12 +377,19 @@ export function winoBackFilter(x: usize, dy: usize, parts: usize, gp: usize, scr
   memory.fill(acc, 0, <usize>(16 * cout * cin) << 2);
   const n0 = chunk * g.imagesPerPart, n1 = min(g.n, n0 + g.imagesPerPart);
   const o2 = cout & ~1, c4 = cin & ~3;
-  for (let ni = n0; ni < n1; ni++) {
+  const whole = g.th * g.tw;
+  for (let ni = n0; ni < n1; ni += g.imagesPerBand) {
+    const imgs = min(g.imagesPerBand, n1 - ni);
     for (let ty0 = 0; ty0 < g.th; ty0 += g.bandRows) {
       const nr = min(g.bandRows, g.th - ty0);
-      transformInputBand(x, g, ni, ty0, nr, pad, v);
-      transformGradBand(dy, g, ni, ty0, nr, pad, e);
-      const n = (nr * g.tw + 7) & ~7;
+      // several whole images side by side (in order: each one overwrites the previous one's spill)
+      for (let k = 0; k < imgs; k++) {
+        transformInputBand(x, g, ni + k, ty0, nr, pad, v + (<usize>(k * whole) << 2));
+        transformGradBand(dy, g, ni + k, ty0, nr, pad, e + (<usize>(k * whole) << 2));
+      }
+      const tiles = imgs * nr * g.tw, n = (tiles + 7) & ~7;
+      zeroTail(v, 16 * cin, ld, tiles, n);
+      zeroTail(e, 16 * cout, ld, tiles, n);
       for (let xi = 0; xi < 16; xi++) {
         const ex = e + (<usize>(xi * cout * ld) << 2), vx = v + (<usize>(xi * cin * ld) << 2);
         const ax = acc + (<usize>(xi * cout * cin) << 2);

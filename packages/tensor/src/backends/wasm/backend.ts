@@ -120,7 +120,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     threads,
     winograd,
     fallbacks,
-    describe: () => `wasm (WebAssembly SIMD, ${threads} thread${threads === 1 ? '' : 's'}${winograd ? '' : ', Winograd off'})`,
+    describe: () => `wasm (WebAssembly SIMD, ${threads} thread${threads === 1 ? '' : 's'})`,
     memoryBytes: () => rt.memoryBytes,
     chunksByThread: () => rt.pool.chunksByThread(),
     stalls: () => rt.pool.stalls,

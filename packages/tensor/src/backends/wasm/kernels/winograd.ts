@@ -5,8 +5,13 @@ import { dataOf, fromHost, type Tensor } from '../../../tensor.js';
 import { convWindow } from '../../../conv-geometry.js';
 import type { WasmRuntime } from '../runtime.js';
 
-/** V and M (or dY) of one band hold at most this many floats (256 KiB: they stay in L2). */
+/** V and M of one band hold at most this many floats (256 KiB: they stay in L2). */
 const BAND_FLOATS = 1 << 16;
+/**
+ * V and dY of one back-filter band: more, since its tile sum is the GEMM's inner dimension and each
+ * (transform point, 2 x 4 channel block) pays a horizontal add per band (2 MiB would be too much).
+ */
+const BACK_FILTER_BAND_FLOATS = 1 << 17;
 /** The back-filter sum over images is split into at most this many fixed parts (shape-determined). */
 const MAX_PARTS = 8;
 /** Below this many channels (in or out) the transforms cost more than the multiplies they save. */
@@ -32,16 +37,19 @@ interface WinoGeometry {
   readonly parts: number;
 }
 
-function winoGeometry(n: number, cin: number, hin: number, win: number, cout: number, hout: number, wout: number, pt: number, pl: number): WinoGeometry {
+function winoGeometry(
+  n: number, cin: number, hin: number, win: number, cout: number, hout: number, wout: number, pt: number, pl: number, backFilter = false,
+): WinoGeometry {
   const th = Math.ceil(hout / 2), tw = Math.ceil(wout / 2);
   const opad = Math.ceil(cout / 4) * 4;
-  const maxTiles = Math.floor(BAND_FLOATS / (16 * (cin + opad))) - 11;
+  const maxTiles = Math.floor((backFilter ? BACK_FILTER_BAND_FLOATS : BAND_FLOATS) / (16 * (cin + opad))) - 11;
   const maxRows = Math.max(1, Math.floor(maxTiles / tw));
   const bands = Math.ceil(th / maxRows);
   const bandRows = Math.ceil(th / bands);
-  const ld = Math.ceil((bandRows * tw + 3) / 8) * 8;
   const imagesPerPart = Math.max(1, Math.ceil(n / Math.min(n, MAX_PARTS)));
-  const fields = [n, cin, hin, win, cout, hout, wout, pt, pl, th, tw, bandRows, ld, opad, imagesPerPart];
+  const imagesPerBand = backFilter && bands === 1 ? Math.max(1, Math.min(imagesPerPart, Math.floor(maxTiles / (th * tw)))) : 1;
+  const ld = Math.ceil((imagesPerBand * bandRows * tw + 3) / 8) * 8;
+  const fields = [n, cin, hin, win, cout, hout, wout, pt, pl, th, tw, bandRows, ld, opad, imagesPerPart, imagesPerBand];
   return { fields, bands: Math.ceil(th / bandRows), opad, parts: Math.ceil(n / imagesPerPart) };
 }
 
@@ -114,7 +122,7 @@ export function winoConv2dBackFilter(rt: WasmRuntime, x: Tensor, dy: Tensor, a: 
   const mark = rt.begin((x.size + dy.size + size) * 4, flops);
   try {
     const px = rt.input(dataOf(x)), pdy = rt.input(dataOf(dy)), out = rt.output(size * 4);
-    const g = winoGeometry(n, c, h, wd, o, ho, wo, pt, pl);
+    const g = winoGeometry(n, c, h, wd, o, ho, wo, pt, pl, true);
     const gp = rt.putInts(g.fields);
     const stride = rt.exports.winoScratchSize(gp);
     const scratch = rt.alloc(rt.threads * stride * 4);
