@@ -54,6 +54,7 @@ const CASES: readonly (readonly [string, number[], number[], Conv2dOptions])[] =
   ['10→8, 6×7, asymmetric padding', [2, 10, 6, 7], [8, 10, 3, 3], { padding: [[0, 2], [1, 0]] }],
   ["8→12, 9×9, 'same'", [9, 8, 9, 9], [12, 8, 3, 3], { padding: 'same' }],
   ['16→16, 32×32, pad 1 (3 bands per image)', [2, 16, 32, 32], [16, 16, 3, 3], { padding: 1 }],
+  ['16→16, 48×46, pad 1 (back-filter: 2 bands per image)', [1, 16, 48, 46], [16, 16, 3, 3], { padding: 1 }],
 ];
 
 describe('wasm Winograd F(2×2, 3×3) convolutions', () => {

@@ -9,9 +9,10 @@ import type { WasmRuntime } from '../runtime.js';
 const BAND_FLOATS = 1 << 16;
 /**
  * V and dY of one back-filter band: more, since its tile sum is the GEMM's inner dimension and each
- * (transform point, 2 x 4 channel block) pays a horizontal add per band (2 MiB would be too much).
+ * (transform point, 2 x 4 channel block) pays a horizontal add per band; its dot products stream one
+ * transform point (1/16 of the band) at a time, so the band itself may outgrow L2.
  */
-const BACK_FILTER_BAND_FLOATS = 1 << 17;
+const BACK_FILTER_BAND_FLOATS = 1 << 18;
 /** The back-filter sum over images is split into at most this many fixed parts (shape-determined). */
 const MAX_PARTS = 8;
 /** Below this many channels (in or out) the transforms cost more than the multiplies they save. */
@@ -47,7 +48,9 @@ function winoGeometry(
   const bands = Math.ceil(th / maxRows);
   const bandRows = Math.ceil(th / bands);
   const imagesPerPart = Math.max(1, Math.ceil(n / Math.min(n, MAX_PARTS)));
-  const imagesPerBand = backFilter && bands === 1 ? Math.max(1, Math.min(imagesPerPart, Math.floor(maxTiles / (th * tw)))) : 1;
+  // whole images side by side, as many as fit, in equal batches (4 as 2 + 2, not 3 + a short 1)
+  const fit = Math.max(1, Math.min(imagesPerPart, Math.floor(maxTiles / (th * tw))));
+  const imagesPerBand = backFilter && bands === 1 ? Math.ceil(imagesPerPart / Math.ceil(imagesPerPart / fit)) : 1;
   const ld = Math.ceil((imagesPerBand * bandRows * tw + 3) / 8) * 8;
   const fields = [n, cin, hin, win, cout, hout, wout, pt, pl, th, tw, bandRows, ld, opad, imagesPerPart, imagesPerBand];
   return { fields, bands: Math.ceil(th / bandRows), opad, parts: Math.ceil(n / imagesPerPart) };
