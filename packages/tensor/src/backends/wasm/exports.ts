@@ -1,5 +1,5 @@
 /** Must equal assembly/index.ts abiVersion(). */
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 
 type Entry = (...args: number[]) => void;
 
@@ -10,6 +10,7 @@ export interface KernelExports {
   packedBSize(k: number, n: number): number;
   tileScratchSize(): number;
   convScratchSize(geom: number): number;
+  winoScratchSize(geom: number): number;
   // parallel entry points: (...args, chunk, tid)
   bmmPackB: Entry;
   bmmCompute: Entry;
@@ -18,6 +19,10 @@ export interface KernelExports {
   convBackInput: Entry;
   convBackFilter: Entry;
   convSumParts: Entry;
+  winoFilter: Entry;
+  winoConv: Entry;
+  winoBackFilter: Entry;
+  winoFilterGrad: Entry;
   maxPoolForward: Entry;
   maxPoolBackward: Entry;
   avgPoolForward: Entry;
@@ -38,5 +43,6 @@ export interface KernelExports {
 export const PARALLEL_OPS = [
   'bmmPackB', 'bmmCompute', 'bmv', 'convForward', 'convBackInput', 'convBackFilter', 'convSumParts',
   'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'unary', 'binary', 'select', 'addcmul', 'reduce', 'reduceRows', 'reduceAround',
+  'winoFilter', 'winoConv', 'winoBackFilter', 'winoFilterGrad',
 ] as const satisfies readonly (keyof KernelExports)[];
 export type ParallelOp = (typeof PARALLEL_OPS)[number];
