@@ -11,7 +11,9 @@ export function signSam({ rho, base }: { rho: number; base: GradientTransformati
       if (!params || !extra?.gradFn) throw new Error('signSam.update needs params and extra.gradFn');
       const scale = rho / Math.sqrt(Math.max(1, tree.size(params)));
       const eps = tree.map((g: Tensor) => mul(sign(g), scale), grads) as Updates;
-      const g2 = extra.gradFn(tree.add(params, eps) as Params); // pass 2 at w + ε
+      // ε = 0 (ρ = 0 or g = 0) is no ascent: descend with g and skip pass 2 (the kit checks this)
+      const flat = scale === 0 || tree.leaves(grads).every((g) => g.toArray().every((v) => v === 0));
+      const g2 = flat ? grads : extra.gradFn(tree.add(params, eps) as Params); // pass 2 at w + ε
       const [updates, next] = base.update(g2, state.base, params, extra); // descend from w itself
       return [updates, { base: next }];
     },
@@ -22,7 +24,12 @@ import { sgd } from '@ssam/optim';
 import { runSamLaws, runTransformationContract } from '@ssam/optim/testing';
 
 runTransformationContract('signSam', () => signSam({ rho: 0.05, base: sgd({ lr: 0.1 }) }));
-runSamLaws('signSam', ({ rho, base }) => signSam({ rho, base }), { normalised: false });
+// the float64 reference of the ascent it claims: ε = ρ·sign(g)/√N
+const signAscent = (g: number[][], _w: number[][], rho: number) => {
+  const n = Math.max(1, g.reduce((k, leaf) => k + leaf.length, 0));
+  return g.map((leaf) => leaf.map((v) => (rho * Math.sign(v)) / Math.sqrt(n)));
+};
+runSamLaws('signSam', ({ rho, base }) => signSam({ rho, base }), { ascent: signAscent });
 
 // §3: a law of your own
 import fc from 'fast-check';
