@@ -1,6 +1,6 @@
 import { topKMask } from '@ssam/masks';
 import { random, tree, type Tensor } from '@ssam/tensor';
-import { runSamLaws } from '../testing/index.js';
+import { runSamLaws, type SamLawConfig } from '../testing/index.js';
 import type { Params, Updates } from '../types.js';
 import { asam, sam } from './sam.js';
 import { ssamD } from './ssamD.js';
@@ -15,7 +15,7 @@ runSamLaws('asam (|w| + 0.01, weights only)', (c) => asam({ rho: c.rho, base: c.
 
 // Explicit sparse SAM with a static mask: the global top-k of random scores.
 let staticMask: Updates = null;
-const withStaticMask = (form: 'explicit' | 'implicit') => (c: { rho: number; base: never; sparsity: number }, params: Params) => {
+const withStaticMask = (form: 'explicit' | 'implicit') => (c: SamLawConfig, params: Params) => {
   const scores = tree.map((w: Tensor) => random.uniform(random.key(w.size), w.shape), params);
   staticMask = topKMask(scores, { sparsity: c.sparsity });
   return sam({ rho: c.rho, base: c.base, mask: staticMask, form });
@@ -25,7 +25,8 @@ runSamLaws('sam (static mask, implicit form)', withStaticMask('implicit'), { spa
 
 runSamLaws('ssamF (unstructured)', (c) => ssamF({ ...c, interval: 2, intervalUnit: 'step' }), { sparse: { refresh: (t) => t % 2 === 0 }, every: true, exact: true });
 runSamLaws('ssamF (structured)', (c) => ssamF({ ...c, pattern: 'structured', interval: 1, intervalUnit: 'step' }), {
-  sparse: { ones: (n, s, sizes) => [Math.ceil(n * (1 - s) - 1e-9), Math.ceil(n * (1 - s) - 1e-9) + Math.max(...sizes) - 1] },
+  // whole tensors, kept greedily until the budget ⌊N(1 − s)⌋ is reached: over it by less than one tensor
+  sparse: { ones: (n, s, sizes) => [Math.floor(n * (1 - s)), Math.floor(n * (1 - s)) + Math.max(...sizes) - 1] },
 });
 const nm = { pattern: { n: 2, m: 4 } as const, problems: { dimMultiple: 4, maxDim: 2, nonConvexity: [0, 3] as const } };
 runSamLaws('ssamF (2:4)', (c) => ssamF({ rho: c.rho, base: c.base, pattern: { n: 2, m: 4 }, interval: 1, intervalUnit: 'step' }), { sparse: { pattern: nm.pattern }, problems: nm.problems });

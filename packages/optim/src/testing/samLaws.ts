@@ -66,6 +66,8 @@ type MakeSam = (cfg: SamLawConfig, params: Params) => GradientTransformation<any
 
 /** One law: its name and a check that throws a readable counterexample when it fails. */
 export interface SamLaw {
+  /** A stable key: 'ascent', 'norm', 'descent', 'pass-once', 'pass-never', 'rho-zero', 's-zero', 's-one', 'mask-values', 'nm-pattern', 'refresh'. */
+  readonly id: string;
   readonly name: string;
   check(): void;
 }
@@ -84,11 +86,11 @@ const fmt = (x: number) => (Number.isFinite(x) ? x.toPrecision(9) : String(x));
  * `ascentBound`), as fast-check properties. Returns them unregistered; `runSamLaws` registers
  * them as vitest tests.
  */
-export function samLaws(make: MakeSam, opts: SamLawOptions = {}): SamLaw[] {
+export function samLaws(make: MakeSam, opts: SamLawOptions = {}, run: { readonly shrink?: boolean } = {}): SamLaw[] {
   const steps = opts.steps ?? 4;
   const problems = arbProblem(opts.problems ?? { nonConvexity: [0, 3] });
   const seed = opts.seed ?? 1717;
-  const cfg = { numRuns: opts.numRuns ?? 12, seed };
+  const cfg = { numRuns: opts.numRuns ?? 12, seed, ...(run.shrink === false ? { endOnFailure: true } : {}) };
   const base = opts.base ?? defaultBase;
   const sparse = opts.sparse === undefined || opts.sparse === false ? undefined : opts.sparse === true ? {} : opts.sparse;
   const pattern = sparse?.pattern;
@@ -96,9 +98,13 @@ export function samLaws(make: MakeSam, opts: SamLawOptions = {}): SamLaw[] {
   const maxNormEps = opts.maxNormEps ?? 1e-7;
   const ascentLaw = opts.ascent ?? 'sam';
   const maskUsed = opts.maskUsed ?? ((_b: OptState, a: OptState) => (a as { sparse: { mask: Updates } }).sparse.mask);
-  const rhos = fc.double({ min: 0.01, max: 1, noNaN: true });
-  const sparsities = pattern ? fc.constant(1 - pattern.n / pattern.m) : sparse ? fc.double({ min: 0, max: 1, noNaN: true }) : fc.constant(0);
-  const twists = fc.double({ min: 0.1, max: 1, noNaN: true });
+  // NOTE: fc.double crowds its draws at the ends of the range (subnormals near 0, 1 − 2⁻⁵³), so a
+  // sparsity drawn that way is almost always ≈ 0 or ≈ 1, where the mask laws see nothing. Draw
+  // on a grid over the whole range instead, with the boundaries as their own cases.
+  const grid = (lo: number, hi: number, n: number) => fc.integer({ min: 0, max: n }).map((k) => lo + ((hi - lo) * k) / n);
+  const rhos = grid(0.01, 1, 99);
+  const sparsities = pattern ? fc.constant(1 - pattern.n / pattern.m) : sparse ? fc.oneof(fc.constantFrom(0, 0.5, 1), grid(0, 1, 1000)) : fc.constant(0);
+  const twists = grid(0.1, 1, 90);
   const everys = opts.every ? fc.integer({ min: 1, max: 3 }) : fc.constant(undefined);
 
   const config = (rho: number, sparsity: number, every: number | undefined): SamLawConfig => ({
@@ -282,26 +288,31 @@ export function samLaws(make: MakeSam, opts: SamLawOptions = {}): SamLaw[] {
   const prop = (arbs: [fc.Arbitrary<number>, fc.Arbitrary<number>, fc.Arbitrary<number | undefined>], body: (p: SmoothProblem, rho: number, s: number, every: number | undefined, twist: number) => void) =>
     () => fc.assert(fc.property(problems, ...arbs, twists, body), cfg);
   const laws: SamLaw[] = [];
-  const law = (name: string, check: () => void) => laws.push({ name, check });
+  const law = (id: string, name: string, check: () => void) => laws.push({ id, name, check });
   const dir = ascentLaw === 'sam' ? 'ρ·g/‖g‖' : typeof ascentLaw === 'function' ? 'the declared reference ascent' : 'ρ·T²g/‖Tg‖';
 
   law(
+    'ascent',
     `ascent: gradFn is called at w + ε, ε = ${sparse && !implicit ? 'm ⊙ ' : ''}${dir} (norm over the full gradient; float64 reference, float32 bound)`,
     prop([rhos, sparsities, everys], (p, rho, s, every, twist) => checkAscent(record(p, config(rho, s, every), twist), rho, s, every)),
   );
   law(
+    'norm',
     typeof ascentLaw === 'function' ? '‖ε‖ ≤ ρ' : `‖${ascentLaw === 'sam' ? '' : 'T⁻¹'}ε‖ = ρ·‖m ⊙ ${ascentLaw === 'sam' ? 'g' : 'Tg'}‖/‖${ascentLaw === 'sam' ? 'g' : 'Tg'}‖ ≤ ρ`,
     prop([rhos, sparsities, everys], (p, rho, s, every, twist) => checkNorm(record(p, config(rho, s, every), twist), rho, s, every)),
   );
   law(
+    'descent',
     "descent: the update is the base optimizer's update, at w (not w + ε), of the g′ that gradFn returned",
     prop([rhos, sparsities, everys], (p, rho, s, every, twist) => checkDescent(record(p, config(rho, s, every), twist), rho, s, every)),
   );
   law(
+    'pass-once',
     'pass 2 runs exactly once on an ascent step',
     prop([rhos, sparsities, everys], (p, rho, s, every, twist) => checkPasses(record(p, config(rho, s, every), twist), rho, s, every)),
   );
   law(
+    'pass-never',
     `pass 2 never runs when ε = 0 (ρ = 0, ‖g‖ = 0${sparse ? ', an empty mask' : ''}${opts.every ? ', a skipped step of every: k' : ''})`,
     prop([rhos, sparsities, everys], (p, rho, s, every, twist) => {
       checkPasses(record(p, config(0, s, every), twist), 0, s, every);
@@ -315,6 +326,7 @@ export function samLaws(make: MakeSam, opts: SamLawOptions = {}): SamLaw[] {
     }),
   );
   law(
+    'rho-zero',
     `ρ = 0 is ${opts.exact ? 'exactly ' : ''}the base optimizer`,
     prop([fc.constant(0), sparsities, everys], (p, _r, s, every, twist) => {
       const rec = record(p, config(0, s, every), twist);
@@ -324,6 +336,7 @@ export function samLaws(make: MakeSam, opts: SamLawOptions = {}): SamLaw[] {
   );
   if (sparse && !pattern) {
     law(
+    's-zero',
       `s = 0 is ${opts.exact ? 'exactly ' : ''}SAM (an all-ones mask, and SAM's ascent and descent)`,
       prop([rhos, fc.constant(0), fc.constant(undefined)], (p, rho, _s, _e, twist) => {
         const rec = record(p, config(rho, 0, undefined), twist);
@@ -339,6 +352,7 @@ export function samLaws(make: MakeSam, opts: SamLawOptions = {}): SamLaw[] {
       }),
     );
     law(
+    's-one',
       "s = 1 is the base optimizer with g′ = g (an empty mask, no pass 2)",
       prop([rhos, fc.constant(1), fc.constant(undefined)], (p, rho, _s, _e, twist) => {
         const rec = record(p, config(rho, 1, undefined), twist);
@@ -351,16 +365,19 @@ export function samLaws(make: MakeSam, opts: SamLawOptions = {}): SamLaw[] {
   }
   if (sparse) {
     law(
+    'mask-values',
       pattern ? 'masks are 0/1' : 'masks are 0/1 and keep the declared number of ones',
       prop([rhos, sparsities, fc.constant(undefined)], (p, rho, s, _e, twist) => checkMaskValues(record(p, config(rho, s, undefined), twist), s)),
     );
     if (pattern)
       law(
+    'nm-pattern',
         `masks keep ${pattern.n} of every ${pattern.m} entries along '${pattern.axis ?? 'in'}'`,
         prop([rhos, sparsities, fc.constant(undefined)], (p, rho, s, _e, twist) => checkPattern(record(p, config(rho, s, undefined), twist))),
       );
     if (sparse.refresh)
       law(
+    'refresh',
         'the mask changes only on the declared refresh steps',
         prop([rhos, sparsities, fc.constant(undefined)], (p, rho, s, _e, twist) => checkRefresh(record(p, config(rho, s, undefined), twist))),
       );
@@ -368,15 +385,20 @@ export function samLaws(make: MakeSam, opts: SamLawOptions = {}): SamLaw[] {
   return laws;
 }
 
-/** Runs every law and returns the ones that fail, with their counterexamples (for a mutant suite). */
-export function failingSamLaws(make: MakeSam, opts: SamLawOptions = {}): { law: string; error: string }[] {
+/**
+ * Runs the laws and returns the ones that fail, with their counterexamples: a mutant suite's
+ * check. `firstOnly` stops at the first failing law, and the counterexample is not shrunk.
+ */
+export function failingSamLaws(make: MakeSam, opts: SamLawOptions = {}, { firstOnly = false }: { readonly firstOnly?: boolean } = {}): { law: string; error: string }[] {
   const out: { law: string; error: string }[] = [];
-  for (const l of samLaws(make, opts))
+  for (const l of samLaws(make, opts, { shrink: !firstOnly })) {
     try {
       l.check();
     } catch (e) {
       out.push({ law: l.name, error: e instanceof Error ? e.message : String(e) });
+      if (firstOnly) break;
     }
+  }
   return out;
 }
 
