@@ -2,9 +2,9 @@ import { cosineDropRate, density, dropAndGrow, gradientMagnitude, randomMask, ra
 import { ArgumentError, random, scalar, type Key, type Tensor } from '@ssam/tensor';
 import { checkOneOf, checkPositive, checkUnit } from '../internal/validate.js';
 import type { GradientTransformation, OptState, Schedule, Updates } from '../types.js';
-import { samCore, type SamCoreOptions, type SamState, type StepContext } from './core.js';
+import { samCore, type SamState, type StepContext } from './core.js';
 import { keyFromTensor, keyToTensor, refreshClock, type RefreshOptions } from './refresh.js';
-import { adaptiveSpec, type AdaptiveOption } from './sam.js';
+import { adaptiveSpec, samAscent, type AdaptiveOption } from './sam.js';
 import type { SsamMaskState } from './ssamF.js';
 
 // SSAM-D (Mi et al., NeurIPS 2022, arXiv 2210.05177): ε = m ⊙ ρ·g/(‖g‖ + δ), where m starts random
@@ -14,7 +14,8 @@ import type { SsamMaskState } from './ssamF.js';
 export type DynamicScore = 'gradient' | 'weight' | 'random';
 
 export interface SsamDOptions extends RefreshOptions {
-  readonly rho: SamCoreOptions['rho'];
+  /** Radius ρ ≥ 0 (a number or a schedule of the step). */
+  readonly rho: number | Schedule;
   readonly base: GradientTransformation<any>;
   /** s: fraction of entries NOT perturbed; the mask keeps N − ⌈N·s⌉ ones throughout. */
   readonly sparsity: number;
@@ -72,7 +73,7 @@ export function ssamD(options: SsamDOptions): GradientTransformation<SsamDState>
     rateAt = (e) => cosineDropRate(e, { initial, total });
   }
   const clock = refreshClock(op, o);
-  const adaptive = adaptiveSpec(op, o.adaptive);
+  adaptiveSpec(op, o.adaptive); // validated here, so that its errors name the builder
   const ex = o.exclude ? { exclude: o.exclude } : {};
   const key0 = o.key ?? random.key(0);
 
@@ -87,7 +88,7 @@ export function ssamD(options: SsamDOptions): GradientTransformation<SsamDState>
     return { mask, density: scalar(density(mask)), key: keyToTensor(next) };
   };
 
-  return samCore(op, { ...o, adaptive }, {
+  return samCore(op, { rho: o.rho, base: o.base, ascent: samAscent(op, o), stateless: true, every: o.every }, {
     init(params) {
       const [kMask, next] = random.split(key0, 2) as [Key, Key];
       const mask = randomMask(kMask, params, { sparsity, ...ex });
