@@ -96,6 +96,9 @@ describe('masks must be 0/1 and ρ finite (#20 item 3)', () => {
     const s0 = neg.update(g, neg.init(params), params, { gradFn })[1];
     expect(() => neg.update(g, s0, params, { gradFn })).toThrow(/ssamD.update: the rho schedule gave -0.9 at step 1/);
     w = params;
+    const custom = sam({ ascent: chain(normalizeGlobal(), scaleByRho((t) => (t === 0 ? 0.1 : Number.NaN))), base });
+    const c0 = custom.update(g, custom.init(params), params, { gradFn })[1];
+    expect(() => custom.update(g, c0, params, { gradFn })).toThrow(/scaleByRho: the rho schedule gave NaN at step 1/);
   });
 });
 
