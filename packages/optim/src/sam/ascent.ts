@@ -53,12 +53,14 @@ function scaled(grads: Updates, params: Params | undefined, adaptive: AdaptiveSp
   return { tg: tree.unflatten(def, tgl), t2g: tree.unflatten(def, t2gl) };
 }
 
-/** The factor 1/(‖Tg‖ + δ), or 0 when ‖Tg‖ = 0 (also a float32 norm that underflows): never 0/0. */
+/** ‖Tg‖ + δ, or 0 when ‖Tg‖ = 0 (also a float32 norm that underflows): never 0/0. Sets `lastNorm` to ‖Tg‖. */
+let lastNorm = 0;
 function normalizer(grads: Updates, tg: Updates, normEps: number, adaptive: boolean, extra: UpdateExtra | undefined): number {
   // A caller that already has ‖g‖ (makeTrainStep, for its finiteness guard) passes it with the
   // very tree it belongs to; anything in front of the ascent (clipping) breaks the identity.
   const hint = !adaptive && extra?.gradNorm && extra.gradNorm.of === grads ? extra.gradNorm.value : undefined;
   const n = hint ?? globalNorm(tg);
+  lastNorm = n;
   const denom = n + normEps;
   return n > 0 && Number.isFinite(n) && denom > 0 ? denom : 0;
 }
@@ -120,6 +122,13 @@ export function scaleByRho(rho: number | Schedule): Stateless {
   return stage;
 }
 
+// ‖ε‖ of an ε that ascentChain returned, when it is known in closed form (c·‖g‖ for an unmasked,
+// non-adaptive ascent), so that the SAM engine need not take one more norm. Keyed by the ε tree.
+const knownNorms = new WeakMap<object, number>();
+
+/** ‖ε‖ for an ε whose norm ascentChain knows in closed form, else undefined. */
+export const knownNorm = (eps: Updates): number | undefined => (eps !== null && typeof eps === 'object' ? knownNorms.get(eps) : undefined);
+
 /**
  * `chain` for ascent stages: the same result as `chain(...stages)`, but runs of the built-in
  * stages are fused into one pass, so m ⊙ ρ·g/‖g‖ costs one multiply (`addcmul`) after the norm,
@@ -139,9 +148,12 @@ export function ascentChain(...stages: GradientTransformation<any>[]): GradientT
       let num = 1, den = 1;
       let mask: Updates | undefined;
       let zero = false;
+      // ‖x‖ (times num/den once flushed) when known in closed form.
+      let norm: number | undefined;
       const flush = () => {
         if (zero) return;
         const c = num / den;
+        if (norm !== undefined) norm = mask ? undefined : norm * c;
         // NOTE: the addend −0 is the exact additive identity (+0 would turn −0 into +0).
         if (mask) x = tree.zipMap((m: Tensor, v: Tensor) => addcmul(-0, m, v, c), mask, x);
         else if (c !== 1) x = tree.scale(c, x);
@@ -153,24 +165,27 @@ export function ascentChain(...stages: GradientTransformation<any>[]): GradientT
         if (zero && f) return void next.push(state[i]);
         if (f?.kind === 'scale') num *= f.at(contextOf('scaleByRho', extra).step);
         else if (f?.kind === 'mask') {
-          flush();
+          // A pending factor commutes with the mask: m ⊙ (c·x) is one addcmul at the flush.
+          if (mask !== undefined) flush();
           mask = contextOf('maskBy', extra).mask;
         } else if (f?.kind === 'normalize') {
           flush();
           const { tg, t2g } = scaled(x, params, f.adaptive);
           const d = normalizer(x, tg, f.normEps, f.adaptive !== undefined, extra);
-          if (d === 0) (zero = true), (x = tree.zerosLike(x));
-          else (x = t2g), (den = d);
+          if (d === 0) (zero = true), (x = tree.zerosLike(x)), (norm = 0);
+          else (x = t2g), (den = d), (norm = f.adaptive ? undefined : lastNorm);
         } else {
           flush();
           zero = false;
           const [u, s] = t.update(x, state[i], params, extra);
           x = u;
+          norm = undefined;
           return void next.push(s);
         }
         next.push(state[i]);
       });
       flush();
+      if (norm !== undefined && x !== null && typeof x === 'object') knownNorms.set(x, norm);
       return [x, next];
     },
   };

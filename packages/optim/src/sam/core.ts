@@ -3,7 +3,7 @@ import { nextCount, readCount, zeroCount } from '../internal/count.js';
 import { squaredNorm } from '../internal/norm.js';
 import { checkOneOf, checkPositiveInt, checkRateOrSchedule } from '../internal/validate.js';
 import type { GradientTransformation, ImplicitMask, OptState, Params, Schedule, UpdateExtra, Updates } from '../types.js';
-import type { AscentContext } from './ascent.js';
+import { knownNorm, type AscentContext } from './ascent.js';
 import { checkMaskValues } from './maskCheck.js';
 
 /** What one SAM-family update did, kept in its state (a pytree of rank-0 tensors). */
@@ -150,7 +150,7 @@ export function samCore<M>(op: string, o: SamCoreOptions, policy: MaskPolicy<M>)
         // NOTE: ‖ε‖ is the float32 norm of the ε applied: an ε whose squares all underflow (also a
         // gradient whose norm underflows) counts as no ascent, and then pass 2 is skipped. So does
         // a non-finite one (a non-finite g): the descent with g is then the caller's to guard.
-        const norm = Math.sqrt(squaredNorm(eps));
+        const norm = knownNorm(eps) ?? Math.sqrt(squaredNorm(eps));
         if (norm > 0 && Number.isFinite(norm)) {
           // NOTE: the descent below uses the ORIGINAL params; w + ε is a separate tree that is
           // dropped after pass 2, so nothing is ever "restored" by subtracting ε.
