@@ -103,14 +103,14 @@ describe('masks must be 0/1 and ρ finite (#20 item 3)', () => {
     let s = opt.init(params);
     let w: Params = params;
     for (let t = 0; t < 2; t++) [, s] = opt.update(g, s, w, { gradFn });
-    expect(() => opt.update(g, s, w, { gradFn })).toThrow(/sam.update: the rho schedule gave NaN at step 2; a schedule must return finite numbers ≥ 0/);
+    expect(() => opt.update(g, s, w, { gradFn })).toThrow(/sam: rho schedule returned NaN at step 2; a schedule must return finite numbers ≥ 0/);
     const neg = ssamD({ rho: (t) => 0.1 - t, base, sparsity: 0.5, totalEpochs: 4, intervalUnit: 'step' });
     const s0 = neg.update(g, neg.init(params), params, { gradFn })[1];
-    expect(() => neg.update(g, s0, params, { gradFn })).toThrow(/ssamD.update: the rho schedule gave -0.9 at step 1/);
+    expect(() => neg.update(g, s0, params, { gradFn })).toThrow(/ssamD: rho schedule returned -0.9 at step 1/);
     w = params;
     const custom = sam({ ascent: chain(normalizeGlobal(), scaleByRho((t) => (t === 0 ? 0.1 : Number.NaN))), base });
     const c0 = custom.update(g, custom.init(params), params, { gradFn })[1];
-    expect(() => custom.update(g, c0, params, { gradFn })).toThrow(/scaleByRho: the rho schedule gave NaN at step 1/);
+    expect(() => custom.update(g, c0, params, { gradFn })).toThrow(/scaleByRho: rho schedule returned NaN at step 1/);
   });
 });
 

@@ -104,16 +104,9 @@ export function maskBy(): Stateless {
 /** u ↦ ρ·u, ρ a number ≥ 0 or a schedule of the SAM step. */
 export function scaleByRho(rho: number | Schedule): Stateless {
   const r = checkRateOrSchedule('scaleByRho', 'rho', rho);
-  // A NaN radius would make ε NaN, which the SAM engine treats as no ascent: refuse it instead.
-  const at =
-    typeof r === 'number'
-      ? () => r
-      : (step: number) => {
-          const v = r(step);
-          if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v))
-            throw new ArgumentError('scaleByRho', `the rho schedule gave ${String(v)} at step ${step}; a schedule must return finite numbers ≥ 0`);
-          return v;
-        };
+  // NOTE: checkRateOrSchedule checks every scheduled value when it is used: a NaN radius would make
+  // ε NaN, which the SAM engine treats as no ascent, so it is refused there instead.
+  const at = typeof r === 'number' ? () => r : r;
   const stage: Stage = {
     [FUSION]: { kind: 'scale', at },
     init: () => ({}),

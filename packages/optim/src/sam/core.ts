@@ -91,15 +91,9 @@ export function samCore<M>(op: string, o: SamCoreOptions, policy: MaskPolicy<M>)
   const ascent = checkBase(op, o.ascent);
   const every = checkPositiveInt(op, 'every', o.every ?? 1);
   const implicit = checkOneOf(op, 'form', o.form ?? 'explicit', ['explicit', 'implicit'] as const) === 'implicit';
-  const rhoAt = (step: number): number => {
-    if (rho === undefined) return 1;
-    if (typeof rho === 'number') return rho;
-    const r = rho(step);
-    // A NaN (or negative) radius would silently turn the ascent off (NaN > 0 is false): refuse it.
-    if (typeof r !== 'number' || !(r >= 0) || !Number.isFinite(r))
-      throw new ArgumentError(`${op}.update`, `the rho schedule gave ${String(r)} at step ${step}; a schedule must return finite numbers ≥ 0`);
-    return r;
-  };
+  // NOTE: checkRateOrSchedule checks each scheduled value when it is used: a NaN (or negative)
+  // radius would otherwise silently turn the ascent off (NaN > 0 is false).
+  const rhoAt = (step: number): number => (rho === undefined ? 1 : typeof rho === 'number' ? rho : rho(step));
   const ascends = (step: number): boolean => step % every === 0 && rhoAt(step) > 0;
   const viewOf = (sparse: M, params: Params) => {
     const v = policy.view(sparse);
