@@ -48,7 +48,7 @@ export async function sharpnessSection(dir: string, runs: readonly MeasuredRun[]
     lines.push(
       `![2-D loss landscapes, one per run](${SHARPNESS_FILES.landscape2d}.svg)`,
       '',
-      `Landscapes: the loss along one (1-D, ${settings.points1d} points) and two (2-D, ${settings.points2d} × ${settings.points2d} grid) random filter-normalised directions over [${settings.range.join(', ')}], the trained weights at 0 (the cross). The directions are drawn from one seed for every run, so each panel is the same experiment; one colour scale for all panels.`,
+      `Landscapes: the loss along one (1-D, ${settings.points1d} points) and two (2-D, ${settings.points2d} × ${settings.points2d} grid) random filter-normalised directions over [${settings.range.join(', ')}], the trained weights at 0 (the cross). Every run's directions come from the same random draw (then filter-normalised to its own weights), and all panels share one colour scale, so equal colours are equal losses.`,
       '',
     );
   }

@@ -15,8 +15,8 @@ import type { MetricDef, RunResult } from './aggregate.js';
  * The settings are `ssam sharpness`'s defaults (1,000 training examples, m 128, ρ 0.05, 5 ascent
  * steps, 51 points in 1-D, range ±1) except where they cost too much per run: only λmax (top-k 1)
  * with at most 30 power iterations, at most 50 Hutchinson probes, and a 15 × 15 plane instead of
- * 21 × 21. On the default job (MNIST, MLP 784-64-10) that is about 10 s per run on a busy 2-core
- * machine, so under a minute for the four default runs.
+ * 21 × 21. On the default job (MNIST, MLP 784-64-10) that is 14–18 s per run on a busy 2-core
+ * machine, about a minute for the four default runs (docs/guide/cli.md has the figures).
  */
 export const COMPARE_SHARPNESS: { readonly subset: SubsetSettings; readonly settings: MeasureSettings } = {
   subset: { split: 'train', examples: 1000, batchSize: 500, m: 128 },
