@@ -78,6 +78,8 @@ interface RunSharpnessDoc {
 const sameSettings = (d: RunSharpnessDoc, s: { subset: SubsetSettings; settings: MeasureSettings }) =>
   JSON.stringify([d.subset, d.settings]) === JSON.stringify([s.subset, s.settings]);
 
+const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toPrecision(4));
+
 export interface MeasuredRun {
   readonly result: RunResult;
   readonly label: string;
@@ -96,6 +98,7 @@ export function measureRuns(
   o: { backend: string; say: (line: string) => void },
 ): MeasuredRun[] {
   const many = new Set(results.map((r) => r.seed)).size > 1;
+  o.say(`sharpness of each run's final checkpoint (λmax, trace, m-sharpness, landscapes; ${s.subset.examples} ${s.subset.split} examples):\n`);
   return results.map((r) => {
     const label = `${r.optimizer}${many ? ` s${r.seed}` : ''}`;
     if (r.summary.status !== 'complete') return { result: r, label };
@@ -104,12 +107,13 @@ export function measureRuns(
     if (existsSync(file)) {
       const doc = readJson<RunSharpnessDoc>(file);
       if (doc.format === 'ssam-sharpness/1' && sameSettings(doc, s)) report = doc.runs[0]?.report;
+      if (report) o.say(`  ${label}: read back from ${path.join(path.basename(r.dir), 'sharpness.json')}\n`);
     }
     if (!report) {
       const t0 = performance.now();
       report = measureRunDir(r.dir, s.subset, s.settings).report;
       writeJson(file, { format: 'ssam-sharpness/1', backend: o.backend, subset: s.subset, settings: s.settings, runs: [{ dir: r.dir, label, optimizer: r.optimizer, seed: r.seed, ...sharpnessColumns(report), report }] });
-      o.say(`  sharpness ${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+      o.say(`  ${label}: λmax ${fmt(report.eigenvalues?.values[0])}, trace ${fmt(report.trace?.value)}, m-sharpness ${fmt(report.mSharpness?.value)} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
     }
     const c = sharpnessColumns(report);
     return { result: { ...r, extra: { ...r.extra, lambdaMax: c.lambdaMax, trace: c.trace, mSharpness: c.mSharpness } }, label, report };
