@@ -8,6 +8,24 @@ import type { MeasuredRun } from './sharpness.js';
 /** Figures `ssam compare --sharpness` adds to the report folder. */
 export const SHARPNESS_FILES = { landscape1d: 'landscape-1d', landscape2d: 'landscape-2d' } as const;
 
+/** Seeds shown in the 2-D figure (one row each): more would make a picture nobody can read. */
+export const MAX_PLANE_ROWS = 5;
+
+/** SVGs stacked top to bottom (the rows of the 2-D figure), the vertical twin of sideBySide. */
+export function stacked(svgs: readonly string[], gap = 12): string {
+  let y = 0, w = 0;
+  const parts = svgs.map((svg) => {
+    const m = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
+    const [ww, h] = m ? [Number(m[1]), Number(m[2])] : [400, 400];
+    const inner = svg.replace(/<svg\b/, `<svg x="0" y="${y}"`);
+    y += h + gap;
+    w = Math.max(w, ww);
+    return inner;
+  });
+  const h = Math.max(0, y - gap);
+  return `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}"><rect width="100%" height="100%" fill="white"/>${parts.join('')}</svg>`;
+}
+
 async function writePlot(dir: string, name: string, svg: string): Promise<void> {
   writeFileAtomic(path.join(dir, `${name}.svg`), svg);
   writeFileAtomic(path.join(dir, `${name}.png`), svgToPng(svg));
@@ -39,15 +57,23 @@ export async function sharpnessSection(dir: string, runs: readonly MeasuredRun[]
   if (planes.length) {
     const all = planes.flatMap((r) => r.report!.landscape2d!.loss.flat()).filter((v) => Number.isFinite(v) && v > 0);
     const domain = all.length ? ([Math.min(...all), Math.max(...all)] as const) : undefined;
-    const contours: string[] = [];
-    for (const r of planes) {
-      const l2 = r.report!.landscape2d!;
-      contours.push(await renderVegaSvg(contourSpec(l2.xs, l2.ys, l2.loss, r.label, domain ? { domain } : {})));
+    // One row per seed, the optimizers side by side in the table's order.
+    const seeds = [...new Set(planes.map((r) => r.result.seed))].sort((a, b) => a - b);
+    const shown = seeds.slice(0, MAX_PLANE_ROWS);
+    const rows: string[] = [];
+    for (const seed of shown) {
+      const contours: string[] = [];
+      for (const r of planes.filter((p) => p.result.seed === seed)) {
+        const l2 = r.report!.landscape2d!;
+        contours.push(await renderVegaSvg(contourSpec(l2.xs, l2.ys, l2.loss, r.label, domain ? { domain } : {})));
+      }
+      rows.push(sideBySide(contours));
     }
-    await writePlot(dir, SHARPNESS_FILES.landscape2d, sideBySide(contours));
+    await writePlot(dir, SHARPNESS_FILES.landscape2d, rows.length === 1 ? rows[0]! : stacked(rows));
     lines.push(
-      `![2-D loss landscapes, one per run](${SHARPNESS_FILES.landscape2d}.svg)`,
+      `![2-D loss landscapes, one per run${seeds.length > 1 ? ', one row per seed' : ''}](${SHARPNESS_FILES.landscape2d}.svg)`,
       '',
+      ...(seeds.length > shown.length ? [`The figure shows the first ${shown.length} of ${seeds.length} seeds; every run's grid is in its sharpness.json.`, ''] : []),
       `Landscapes: the loss along one (1-D, ${settings.points1d} points) and two (2-D, ${settings.points2d} × ${settings.points2d} grid) random filter-normalised directions over [${settings.range.join(', ')}], the trained weights at 0 (the cross). Every run's directions come from the same random draw (then filter-normalised to its own weights), and all panels share one colour scale, so equal colours are equal losses.`,
       '',
     );
