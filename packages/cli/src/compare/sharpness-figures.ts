@@ -39,10 +39,13 @@ async function writePlot(dir: string, name: string, svg: string): Promise<void> 
 export async function sharpnessSection(dir: string, runs: readonly MeasuredRun[], s: { subset: SubsetSettings; settings: MeasureSettings }): Promise<string[]> {
   const measured = runs.filter((r) => r.report);
   const { subset, settings } = s;
+  // The split may hold fewer examples than asked for (a --train-subset run): say how many were used.
+  const used = [...new Set(measured.map((r) => r.report!.examples))];
+  const examples = used.length === 1 ? used[0]! : subset.examples;
   const lines = [
     '## Sharpness',
     '',
-    `Measured on each run's final checkpoint (\`ssam compare --sharpness\`), on the first ${subset.examples.toLocaleString('en-US')} ${subset.split} examples: λmax = the Hessian's largest eigenvalue (power iteration, at most ${settings.iterations} iterations, relative tolerance ${settings.tol}); Hessian trace (Hutchinson, at most ${settings.traceSamples} Rademacher probes, stopping at 1 % standard error); m-sharpness = the loss increase at the worst point of a ρ-ball (ρ ${settings.rho}, ${settings.ascentSteps} projected ascent steps, batches of m = ${subset.m}), averaged over batches. Each run's numbers are in its folder's sharpness.json; seed ${settings.seed} for the probes and directions.`,
+    `Measured on each run's final checkpoint (\`ssam compare --sharpness\`), on the first ${examples.toLocaleString('en-US')} ${subset.split} examples: λmax = the Hessian's largest eigenvalue (power iteration, at most ${settings.iterations} iterations, relative tolerance ${settings.tol}); Hessian trace (Hutchinson, at most ${settings.traceSamples} Rademacher probes, stopping at 1 % standard error); m-sharpness = the loss increase at the worst point of a ρ-ball (ρ ${settings.rho}, ${settings.ascentSteps} projected ascent steps, batches of m = ${subset.m}), averaged over batches. Each run's numbers are in its folder's sharpness.json; seed ${settings.seed} for the probes and directions.`,
     '',
   ];
   const skipped = runs.filter((r) => !r.report).map((r) => r.label);

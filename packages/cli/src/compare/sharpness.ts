@@ -98,7 +98,7 @@ export function measureRuns(
   o: { backend: string; say: (line: string) => void },
 ): MeasuredRun[] {
   const many = new Set(results.map((r) => r.seed)).size > 1;
-  o.say(`sharpness of each run's final checkpoint (λmax, trace, m-sharpness, landscapes; ${s.subset.examples} ${s.subset.split} examples):\n`);
+  o.say(`sharpness of each run's final checkpoint (λmax, trace, m-sharpness, landscapes; up to ${s.subset.examples} ${s.subset.split} examples):\n`);
   return results.map((r) => {
     const label = `${r.optimizer}${many ? ` s${r.seed}` : ''}`;
     if (r.summary.status !== 'complete') return { result: r, label };
