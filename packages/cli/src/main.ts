@@ -38,6 +38,7 @@ Examples:
   $ ssam compare --data fashion-mnist --model cnn --sparsity 0.9
   $ ssam compare --optimizers sgd,sam,ssam-f,ssam-f-implicit --pattern nm:2:4 --seeds 3
   $ ssam compare --out runs/cmp --resume                   finish an interrupted comparison
+  $ ssam compare --sharpness                               add λmax, trace, m-sharpness and loss landscapes
 
 Writes <out>/summary.md, results.csv, curves.csv, loss.svg/png, accuracy.svg/png and one run folder per optimizer and seed.`;
 
@@ -63,10 +64,11 @@ function program(io: Io, argv: readonly string[], done: (p: Promise<number> | nu
     .option('--seeds <n>', 'seeds per optimizer: --seed, --seed + 1, ... (default 1)')
     .option('--baseline <name>', 'the optimizer the others are paired against, seed by seed (default: the second in --optimizers)')
     .option('--include-failed', 'keep collapsed and diverged runs in the means (default: counted and named, left out)')
-    .option('--lr-for <opt=lr,...>', 'peak learning rate per optimizer over --lr, e.g. sgd=0.05,sam=0.1');
+    .option('--lr-for <opt=lr,...>', 'peak learning rate per optimizer over --lr, e.g. sgd=0.05,sam=0.1')
+    .option('--sharpness [key=value,...]', "after training, measure each run's λmax, Hessian trace and m-sharpness (columns) and 1-D/2-D loss landscapes (figures); settings as ssam sharpness's flags, e.g. examples=200,iterations=10");
   compare.addHelpText('after', COMPARE_EXAMPLES).action((_o, cmd: Command) => {
     const o = cmd.opts();
-    const flags = { out: o.out, resume: o.resume, json: o.json, quiet: o.quiet, optimizers: o.optimizers, seeds: o.seeds, baseline: o.baseline, includeFailed: o.includeFailed };
+    const flags = { out: o.out, resume: o.resume, json: o.json, quiet: o.quiet, optimizers: o.optimizers, seeds: o.seeds, baseline: o.baseline, includeFailed: o.includeFailed, sharpness: o.sharpness };
     done(import('./commands/compare.js').then((m) => m.compareCommand(explicitOptions(cmd), flags, io, argv)));
   });
 

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { withBackend } from '@ssam/tensor';
 import * as E from 'fp-ts/lib/Either.js';
 import { OPTIMIZERS, parsePattern, takesPattern, UsageError, type TrainConfig } from '../config.js';
-import { aggregate, type RunResult } from '../compare/aggregate.js';
+import { aggregate, METRICS, type RunResult } from '../compare/aggregate.js';
+import { measureRuns, parseCompareSharpness, SHARPNESS_METRICS, type MeasuredRun } from '../compare/sharpness.js';
 import { tableCells, tableHeader, tableNotes, textTable } from '../compare/table.js';
 import { loadStepTimes, saveStepTimes, timingSink } from '../compare/timing.js';
 import { warmUp } from '../compare/warmup.js';
@@ -32,6 +33,8 @@ export interface CompareFlags {
   readonly baseline?: string;
   /** Keep collapsed and diverged runs in the means. */
   readonly includeFailed?: boolean;
+  /** Measure each run's sharpness after training: true for the defaults, or key=value settings. */
+  readonly sharpness?: true | string;
 }
 
 /** compare.json: how the comparison was asked for, so `--resume` can finish it. */
@@ -40,6 +43,8 @@ interface CompareDoc {
   readonly options: Record<string, unknown>;
   readonly optimizers: readonly string[];
   readonly seeds: number;
+  /** --sharpness as given, so that --resume measures too. */
+  readonly sharpness?: true | string;
   readonly environment: Record<string, unknown>;
   readonly createdAt: string;
 }
@@ -90,7 +95,8 @@ export function optionsFor(raw: Record<string, unknown>, optimizer: string): Rec
 /** `ssam compare`: every optimizer × seed on one setup, then a table and a report folder. */
 export async function compareCommand(given: Record<string, unknown>, flags: CompareFlags, io: Io, argv: readonly string[]): Promise<number> {
   // --lr-for shapes the runs, so it is saved with the comparison; --baseline and --include-failed only change the report.
-  const { baseline: _b, includeFailed: _i, ...explicit0 } = given;
+  const { baseline: _b, includeFailed: _i, sharpness: _s, ...explicit0 } = given;
+  let sharpnessArg = flags.sharpness;
   let explicit = explicit0;
   let optimizers: string[];
   let seeds: number;
@@ -106,6 +112,7 @@ export async function compareCommand(given: Record<string, unknown>, flags: Comp
     explicit = { ...saved.options, ...(explicit.backend !== undefined ? { backend: explicit.backend } : {}), ...(explicit.threads !== undefined ? { threads: explicit.threads } : {}) };
     optimizers = [...saved.optimizers];
     seeds = saved.seeds;
+    sharpnessArg ??= saved.sharpness;
   } else {
     optimizers = parseOptimizers(flags.optimizers);
     seeds = parseSeeds(flags.seeds);
@@ -114,6 +121,7 @@ export async function compareCommand(given: Record<string, unknown>, flags: Comp
   const lrFor = parseLrFor(lrForRaw, optimizers);
   if (flags.baseline !== undefined && !optimizers.includes(flags.baseline))
     throw new UsageError(`--baseline ${flags.baseline} is not among the compared optimizers (${optimizers.join(',')})`);
+  const sharp = sharpnessArg === undefined ? undefined : parseCompareSharpness(sharpnessArg);
   const raw = withBudget(trainingOptions);
   if (raw.pattern !== undefined && String(raw.pattern) !== 'unstructured' && !optimizers.some(takesPattern))
     throw new UsageError(`--pattern ${String(raw.pattern)} shapes the mask of ssam-f and ssam-f-implicit; --optimizers lists neither (${optimizers.join(',')})`);
@@ -135,6 +143,7 @@ export async function compareCommand(given: Record<string, unknown>, flags: Comp
 
   const chosen = await chooseBackend(first.backend, first.threads);
   const results: RunResult[] = [];
+  let measured: MeasuredRun[] = [];
   let stepsPerEpoch = 1;
   let setup: string[] = [];
   let chance = { classes: 10, testSize: 1 };
@@ -157,7 +166,7 @@ export async function compareCommand(given: Record<string, unknown>, flags: Comp
       const dirOf = (j: (typeof jobs)[number]) => new RunDir(path.join(out, 'runs', `${j.optimizer}-s${j.seed}`));
       new RunDir(out).create();
       if (!flags.resume) {
-        const doc: CompareDoc = { format: 'ssam-compare/1', options: explicit, optimizers, seeds, environment: environment(), createdAt: new Date().toISOString() };
+        const doc: CompareDoc = { format: 'ssam-compare/1', options: explicit, optimizers, seeds, ...(sharpnessArg !== undefined ? { sharpness: sharpnessArg } : {}), environment: environment(), createdAt: new Date().toISOString() };
         writeJson(path.join(out, 'compare.json'), doc);
       }
       const say = (s: string) => !flags.quiet && !flags.json && io.stderr.write(s);
@@ -193,15 +202,17 @@ export async function compareCommand(given: Record<string, unknown>, flags: Comp
         saveStepTimes(dir.dir, timed.times);
         results.push({ optimizer: j.optimizer, seed: j.seed, dir: dir.dir, summary, times: timed.times });
       });
+      if (sharp) measured = measureRuns(results, sharp, { backend: chosen.description, say });
     });
   } finally {
     chosen.dispose();
   }
 
-  const comparison = aggregate(results, optimizers, { chance, ...(flags.baseline ? { reference: flags.baseline } : {}), includeFailed: Boolean(flags.includeFailed) });
+  const comparison = aggregate(sharp ? measured.map((m) => m.result) : results, optimizers, { chance, metrics: sharp ? [...METRICS, ...SHARPNESS_METRICS] : METRICS, ...(flags.baseline ? { reference: flags.baseline } : {}), includeFailed: Boolean(flags.includeFailed) });
   // vega and resvg load only now: a rejected command line never pays for them.
   const { writeReport } = await import('../compare/report.js');
-  const report = await writeReport({ dir: out, title: `ssam compare: ${optimizers.join(', ')} on ${first.data} with ${first.model}`, setup, comparison, results, stepsPerEpoch });
+  const sections = sharp ? await (await import('../compare/sharpness-figures.js')).sharpnessSection(out, measured, sharp) : [];
+  const report = await writeReport({ dir: out, title: `ssam compare: ${optimizers.join(', ')} on ${first.data} with ${first.model}`, setup, comparison, results, stepsPerEpoch, sections });
   const { rows, reference, timeBaseline, timingCaveat } = comparison;
   if (flags.json) {
     io.stdout.write(JSON.stringify({ event: 'compare', out, report, reference, timeBaseline, includeFailed: comparison.includeFailed, rows, ...(timingCaveat ? { timingCaveat } : {}), setup }) + '\n');

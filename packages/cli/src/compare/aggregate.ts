@@ -10,6 +10,8 @@ export interface RunResult {
   readonly summary: RunSummary;
   /** Step times from the compare run (absent for runs compared before they were recorded). */
   readonly times?: StepTimes;
+  /** Per-run numbers measured after training (`ssam compare --sharpness`: λmax, trace, m-sharpness), by metric key. */
+  readonly extra?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -22,7 +24,8 @@ export interface MetricDef {
   readonly label: string;
   /** results.csv column stem. */
   readonly csv: string;
-  readonly of: (s: RunSummary) => number;
+  /** The run's value; `r` carries what was measured after training (RunResult.extra). */
+  readonly of: (s: RunSummary, r: RunResult) => number;
   /** Display factor (100: fractions shown as percent) and the unit of a difference. */
   readonly scale: number;
   readonly unit: string;
@@ -109,7 +112,7 @@ export function aggregate(results: readonly RunResult[], optimizers: readonly st
         return {
           seed: r.seed, outcome: c.outcome, ...(c.why ? { why: c.why } : {}), dir: r.dir,
           included: c.outcome === 'ok' || includeFailed,
-          values: Object.fromEntries(metrics.map((m) => [m.key, m.of(r.summary)])),
+          values: Object.fromEntries(metrics.map((m) => [m.key, m.of(r.summary, r)])),
           timing: runTiming(r.times),
         };
       });

@@ -44,6 +44,8 @@ export interface ReportInput {
   readonly comparison: Comparison;
   readonly results: readonly RunResult[];
   readonly stepsPerEpoch: number;
+  /** Markdown lines placed after the plots (the sharpness section of --sharpness). */
+  readonly sections?: readonly string[];
 }
 
 /** results.csv: one `aggregate` row per optimizer, then one `run` row per optimizer and seed (whose `_mean` is the run's value). */
@@ -118,6 +120,7 @@ export async function writeReport(r: ReportInput): Promise<string> {
     '',
     '![test accuracy](accuracy.svg)',
     '',
+    ...(r.sections ?? []),
     `Per-epoch numbers: [curves.csv](curves.csv); the table, with one row per run: [results.csv](results.csv); each run's folder (config.json, metrics.csv, steps.jsonl, timing.json, checkpoint/): ${[...new Set(r.results.map((x) => `[${path.basename(x.dir)}](runs/${path.basename(x.dir)}/)`))].join(', ')}.`,
     '',
   ].join('\n');

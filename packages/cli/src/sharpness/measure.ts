@@ -85,8 +85,8 @@ export function measureProblem(problem: Problem, mProblem: Problem, s: MeasureSe
 
 /**
  * The scalar columns a comparison table shows for one run: λmax, the Hessian trace (± its standard
- * error) and the m-sharpness; NaN where the measure was not taken. This is what `ssam compare`'s
- * report can call per run once it grows a --sharpness flag.
+ * error) and the m-sharpness; NaN where the measure was not taken. `ssam compare --sharpness`
+ * (src/compare/sharpness.ts) takes its columns from here.
  */
 export function sharpnessColumns(r: SharpnessReport): { lambdaMax: number; trace: number; traceStdErr: number; mSharpness: number } {
   return {
