@@ -16,18 +16,21 @@ export interface SaveTreeOptions {
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
-export interface LoadTreeOptions {
+export interface LoadTreeOptions<T = Tree> {
   /**
    * A template tree: the file must hold exactly its leaf names, with the same shapes and dtypes,
    * and the result has its structure. Without it the structure comes from the file.
    */
-  readonly like?: Tree;
+  readonly like?: T;
 }
 
 const leafName = (p: readonly (string | number)[]): string => p.join('.');
 
-/** Saves a tree of tensors atomically (temporary file, fsync, rename, folder fsync). */
-export function saveTree(file: string, t: Tree, opts: SaveTreeOptions = {}): void {
+/**
+ * Saves a tree of tensors atomically (temporary file, fsync, rename, folder fsync). Any nesting of
+ * plain objects and arrays (params, model state, optimizer state) whose leaves are tensors.
+ */
+export function saveTree<T>(file: string, t: T, opts: SaveTreeOptions = {}): void {
   const meta = opts.metadata ?? {};
   if (Object.hasOwn(meta, TREE_KEY)) throw new ArgumentError('saveTree', `metadata key '${TREE_KEY}' is reserved for the tree's structure; rename it`);
   for (const [k, v] of Object.entries(meta)) if (typeof v !== 'string') throw new ArgumentError('saveTree', `metadata '${k}' is a ${typeof v}; safetensors metadata values are strings`);
@@ -122,10 +125,12 @@ function likeTemplate(op: string, file: string, like: Tree, tensors: Record<stri
  * objects). Reading is hardened as {@link readSafetensors}; with `like`, names, shapes and dtypes
  * are checked against the template.
  */
-export function loadTree(file: string, opts: LoadTreeOptions = {}): Tree {
+export function loadTree<T>(file: string, opts: LoadTreeOptions<T> & { readonly like: T }): T;
+export function loadTree(file: string, opts?: LoadTreeOptions): Tree;
+export function loadTree(file: string, opts: LoadTreeOptions<unknown> = {}): unknown {
   const op = 'loadTree';
   const { tensors, metadata } = readSafetensors(file, op);
-  if (opts.like !== undefined) return likeTemplate(op, file, opts.like, tensors);
+  if (opts.like !== undefined) return likeTemplate(op, file, opts.like as Tree, tensors);
   const def = metadata[TREE_KEY];
   return def === undefined ? treeFromNames(op, file, tensors) : fromDef(op, file, storedDef(op, file, def), tensors);
 }
