@@ -84,6 +84,7 @@ describe('ssam export --format torch', () => {
   });
 
   for (const [model, input] of [['mlp', [4, 1, 28, 28]], ['cnn', [2, 3, 32, 32]], ['resnet20', [2, 3, 32, 32]]] as const)
+    // Skipped where /usr/bin/python3 has no torch (CI: installing it takes minutes); the name says so.
     it.skipIf(noTorch !== '')(`torch loads the ${model} with python/ssam_torch.py and gives our logits${noTorch ? ` (skipped: ${noTorch})` : ''}`, () => {
       const { dir, params, state } = fakeRun(model, input);
       expect(exportCommand({ format: 'torch', run: dir }, sink().io)).toBe(0);
