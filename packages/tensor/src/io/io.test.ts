@@ -33,6 +33,9 @@ describe('saveTree / loadTree', () => {
   it('checks the file against a template: names, shapes, dtypes, extra tensors', () => {
     saveTree(f('p.safetensors'), params);
     expect(list(loadTree(f('p.safetensors'), { like: params }))).toEqual(list(params));
+    // The values come from the file, only the structure from the template.
+    const zeros = { fc1: { w: tensor([[0, 0], [0, 0]]), b: tensor([0, 0]) }, blocks: [{ w: tensor([0]) }, null, { n: tensor([0], [1], { dtype: 'int32' }) }] };
+    expect(list(loadTree(f('p.safetensors'), { like: zeros }))).toEqual(list(params));
     const wide = { ...params, fc1: { ...params.fc1, w: tensor([[1, 2, 3]]) } };
     expect(() => loadTree(f('p.safetensors'), { like: wide })).toThrow(ShapeError);
     expect(() => loadTree(f('p.safetensors'), { like: wide })).toThrow("loadTree: 'fc1.w' has shape [2, 2] in " + f('p.safetensors') + ', the template has [1, 3]');
