@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { OPTIMIZERS, RunFailure, UsageError } from './config.js';
+import { exportCommandSpec } from './commands/export-spec.js';
 import { processIo, type Io } from './commands/shared.js';
 import { addTrainingOptions, explicitOptions } from './options.js';
 import { sharpnessCommandSpec } from './sharpness/command-spec.js';
@@ -88,12 +89,13 @@ function program(io: Io, argv: readonly string[], done: (p: Promise<number> | nu
   );
 
   const sharpness = sharpnessCommandSpec((p) => done(p), io);
+  const exporter = exportCommandSpec((p) => done(p), io);
 
-  for (const c of [train, compare, data, ...data.commands, sharpness]) {
+  for (const c of [train, compare, data, ...data.commands, sharpness, exporter]) {
     c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => {} }).showSuggestionAfterError(true);
     c.allowExcessArguments(false);
   }
-  prog.addCommand(train).addCommand(compare).addCommand(data).addCommand(sharpness);
+  prog.addCommand(train).addCommand(compare).addCommand(data).addCommand(sharpness).addCommand(exporter);
   return prog;
 }
 

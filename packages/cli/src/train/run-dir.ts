@@ -1,5 +1,6 @@
-import { appendFileSync, closeSync, constants, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic as writeFileAtomicLib } from '@ssam/tensor/io';
 
 /**
  * The files of a run folder (runs/<name>/):
@@ -21,7 +22,7 @@ export const RUN_FILES = {
 } as const;
 
 /** `writeFileAtomic`'s temporary names: `<file>.tmp-<pid>`. A kill can leave one behind. */
-export const isTempFile = (name: string): boolean => /\.tmp-\d+$/.test(name);
+export { isTempFile } from '@ssam/tensor/io';
 
 /** One row of metrics.csv. Times are wall-clock; every other column is a pure function of the seed. */
 export interface EpochRecord {
@@ -71,37 +72,14 @@ export function makeDirs(dir: string): void {
 }
 
 /**
- * Writes a file under a temporary name, syncs, renames: readers see the old or the new file. A
- * failed write (a full disk) removes its temporary file and leaves the old file as it was.
+ * The library's atomic write (`@ssam/tensor/io`: temporary file, fsync, rename, folder fsync); a
+ * failure keeps Node's errno code and gains the path for `describeFsError`.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, data);
-    const fd = openSync(tmp, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
+    writeFileAtomicLib(file, data);
   } catch (e) {
-    rmSync(tmp, { force: true });
     throw withPath(e, file);
-  }
-  syncDir(path.dirname(file));
-}
-
-/** Makes a rename durable: the folder's entry is on disk once its fsync returns. */
-function syncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Some file systems refuse to fsync a folder; the rename is still atomic there.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 
