@@ -1,6 +1,6 @@
 import { ArgumentError, fmtShape } from '../errors.js';
 import type { PrimAttrs, PrimName } from '../primitives.js';
-import { isTensor, setHostReadGuard, type Tensor } from '../tensor.js';
+import { dataOf, isTensor, setHostReadGuard, type Tensor } from '../tensor.js';
 import { popObserver, pushObserver, type Tracer } from '../trace.js';
 import * as tree from '../tree.js';
 import type { Graph, Node, OutLeaf, Value } from './graph.js';
@@ -30,12 +30,19 @@ export function traceGraph(name: string, f: (...args: never[]) => unknown, args:
     made.set(id, `the argument args${argPaths[i]!.map((p) => `[${JSON.stringify(p)}]`).join('')}`);
     return id;
   });
+  // small constants with the same bits are one value (every `mul(x, 0.5)` makes its own scalar),
+  // so that common-subexpression elimination sees through them
+  const smallConsts = new Map<string, number>();
   const idOf = (t: Tensor): number => {
     let id = ids.get(t);
+    if (id !== undefined) return id;
+    const key = t.size <= 16 ? `${t.dtype}[${t.shape.join(',')}]${new Uint32Array(dataOf(t).buffer, dataOf(t).byteOffset, t.size).join(',')}` : undefined;
+    id = key === undefined ? undefined : smallConsts.get(key);
     if (id === undefined) {
       id = values.push({ shape: t.shape, dtype: t.dtype, src: { kind: 'const', tensor: t } }) - 1;
-      ids.set(t, id);
+      if (key !== undefined) smallConsts.set(key, id);
     }
+    ids.set(t, id);
     return id;
   };
   const observer: Tracer = {
