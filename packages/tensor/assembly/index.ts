@@ -7,8 +7,9 @@ export { convScratchSize, convForward, convBackInput, convBackFilter, convSumPar
 export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool';
 export { unary, binary, select, addcmul } from './elementwise';
 export { reduce, reduceRows, reduceAround } from './reduce';
+export { fusedScratchSize, fused } from './fused';
 
 /** Bumped whenever an export changes; the loader refuses a stale dist/ssam-kernels.wasm. */
 export function abiVersion(): i32 {
-  return 5;
+  return 6;
 }

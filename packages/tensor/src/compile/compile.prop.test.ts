@@ -16,18 +16,19 @@ import { compile } from './compile.js';
 // of primitives: random shapes with broadcasting (every value's axis is either the base size or 1),
 // shared subexpressions, dead values, movement ops between kernels, closed-over constants, values
 // read long after they were made (so their buffers must not be reused too early), and on two
-// threads with forced splitting against one thread eagerly.
+// threads with forced splitting against one thread eagerly; with and without elementwise fusion.
 const eagerBackend = createWasmBackend({ threads: 1 });
 const planBackend = createWasmBackend({ threads: 2, minParallelWork: 1 });
 afterAll(() => [eagerBackend, planBackend].forEach((b) => b.dispose()));
 
-type Op = { readonly kind: number; readonly a: number; readonly b: number; readonly c: number; readonly axis: number };
+type Op = { readonly kind: number; readonly a: number; readonly b: number; readonly c: number; readonly axis: number; readonly chain: boolean };
 const N_KINDS = 20;
 
 /** Applies op `o` to the pool of values; every result keeps a shape that broadcasts to `base`. */
 function step(o: Op, pool: Tensor[], base: readonly number[], w: Tensor): Tensor {
   const pick = (i: number) => pool[i % pool.length]!;
-  const x = pick(o.a), y = pick(o.b), z = pick(o.c);
+  // a chain op reads the previous value: runs of such ops are what elementwise fusion merges
+  const x = o.chain ? pool[pool.length - 1]! : pick(o.a), y = pick(o.b), z = pick(o.c);
   const ax = o.axis % 3;
   switch (o.kind) {
     case 0: return neg(x);
@@ -71,7 +72,7 @@ function step(o: Op, pool: Tensor[], base: readonly number[], w: Tensor): Tensor
 
 const shapeArb = fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 9 }));
 const opArb = fc.record({
-  kind: fc.integer({ min: 0, max: N_KINDS - 1 }), a: fc.nat(50), b: fc.nat(50), c: fc.nat(50), axis: fc.nat(2),
+  kind: fc.integer({ min: 0, max: N_KINDS - 1 }), a: fc.nat(50), b: fc.nat(50), c: fc.nat(50), axis: fc.nat(2), chain: fc.boolean(),
 });
 
 const bits = (t: Tensor) => new Uint32Array(t.toArray().buffer);
@@ -88,15 +89,38 @@ describe('compile', () => {
       for (const o of ops) pool.push(step(o, pool, base, w));
       return { last: pool[pool.length - 1]!, picked: outPicks.map((p) => pool[p % pool.length]!) };
     };
-    const g = compile(f);
+    const fused = compile(f), unfused = compile(f, { fuse: false });
     for (let call = 0; call < 2; call++) {
       const xs = inShapes.map((s, i) => seededTensor(s, seed + 10 * call + i));
       const want = withBackend(eagerBackend, () => f(xs));
-      const got = withBackend(planBackend, () => g(xs));
-      expect(bits(got.last)).toEqual(bits(want.last));
-      expect(got.last.shape).toEqual(want.last.shape);
-      got.picked.forEach((t, i) => expect(bits(t)).toEqual(bits(want.picked[i]!)));
+      for (const g of [fused, unfused]) {
+        const got = withBackend(planBackend, () => g(xs));
+        expect(bits(got.last)).toEqual(bits(want.last));
+        expect(got.last.shape).toEqual(want.last.shape);
+        got.picked.forEach((t, i) => expect(bits(t)).toEqual(bits(want.picked[i]!)));
+      }
     }
-    expect(g.stats()).toEqual({ traces: 1, hits: 1, eager: 0 });
+    expect(fused.stats()).toEqual({ traces: 1, hits: 1, eager: 0 });
+  });
+
+  test.prop(
+    [shapeArb.filter(([a, b, c]) => a * b * c >= 64), fc.array(fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 3 }), fc.array(fc.integer({ min: 0, max: 11 }), { minLength: 2, maxLength: 12 }), fc.nat(1000)],
+    { numRuns: 40 },
+  )('an elementwise chain over broadcast inputs is one fused kernel with the eager bits', (base, masks, kinds, seed) => {
+    const shapes = [...masks.map((m) => base.map((d, i) => (m[i] ? d : 1))), base]; // the chain starts at the full-size input
+    const w = seededTensor([base[2], base[2]], seed);
+    const f = (xs: Tensor[]) => {
+      const pool = [...xs];
+      kinds.forEach((kind, k) => pool.push(step({ kind, a: 0, b: k + 1, c: k + 2, axis: 0, chain: true }, pool.slice(0, xs.length).concat(pool.slice(-1)), base, w)));
+      return pool[pool.length - 1]!;
+    };
+    const g = compile(f);
+    const xs = shapes.map((s, i) => seededTensor(s, seed + i));
+    const want = withBackend(eagerBackend, () => f(xs));
+    expect(bits(withBackend(planBackend, () => g(xs)))).toEqual(bits(want));
+    const [info] = g.plans();
+    // every step makes at least one full-size value, and they all join one kernel (the small
+    // values made from the broadcast leaves stay single kernels: below minElements they run the reference)
+    expect(info!.fusedAway).toBeGreaterThanOrEqual(kinds.length - 1);
   });
 });

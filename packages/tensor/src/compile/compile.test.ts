@@ -4,7 +4,7 @@ import { createWasmBackend } from '../backends/wasm/backend.js';
 import { referenceBackend } from '../backends/reference/index.js';
 import { ArgumentError } from '../errors.js';
 import { tensor } from '../ops/creation.js';
-import { add, exp, greater, mul, neg } from '../ops/elementwise.js';
+import { add, exp, greater, mul, neg, sub } from '../ops/elementwise.js';
 import { matmul } from '../ops/linalg.js';
 import { sum } from '../ops/reduce.js';
 import { relu } from '../ops/nn.js';
@@ -56,7 +56,7 @@ describe('compile: graph passes', () => {
       const g = relu(matmul(x, w)); // the same as h
       return sum(add(h, g));
     };
-    const f = compile(body);
+    const f = compile(body, { fuse: false });
     const x = seededTensor([16, 32], 6), w = seededTensor([32, 8], 7);
     onWasm(() => expect(f(x, w).item()).toBe(body(x, w).item()));
     const [info] = f.plans();
@@ -65,12 +65,27 @@ describe('compile: graph passes', () => {
     expect(info!.nodes).toBe(4);
   });
 
+  it('fuses an elementwise chain with broadcast inputs into one kernel, with the eager bits', () => {
+    // BatchNorm apply then ReLU: (x - mean) * rstd * gamma + beta, max(., 0): six primitives, one pass
+    const body = (x: Tensor, m: Tensor, r: Tensor, gamma: Tensor, beta: Tensor) => relu(add(mul(mul(sub(x, m), r), gamma), beta));
+    const f = compile(body);
+    const x = seededTensor([8, 16, 6, 6], 20), stat = (s: number) => seededTensor([1, 16, 1, 1], s);
+    const args = [x, stat(21), stat(22), stat(23), stat(24)] as const;
+    const want = onWasm(() => body(...args));
+    const got = onWasm(() => f(...args));
+    expect(Array.from(new Uint32Array(got.toArray().buffer))).toEqual(Array.from(new Uint32Array(want.toArray().buffer)));
+    const [info] = f.plans();
+    expect(info!.traced).toBe(5);
+    expect(info!.nodes).toBe(1);
+    expect(info!.fusedAway).toBe(4);
+  });
+
   it('reuses buffers by liveness: a long chain needs a few slots, not one per value', () => {
     const f = compile((x: Tensor) => {
       let y = x;
       for (let i = 0; i < 20; i++) y = add(mul(y, 0.5), 1);
       return y;
-    });
+    }, { fuse: false });
     onWasm(() => f(seededTensor([1024], 8)));
     const [info] = f.plans();
     expect(info!.unsharedBytes).toBe(41 * 4096 + 2 * 64); // 41 values, 2 scalar constants

@@ -26,6 +26,15 @@ export interface PlanInfo {
   /** arena bytes with buffers reused by liveness, and without reuse */
   readonly arenaBytes: number;
   readonly unsharedBytes: number;
+  /** primitives folded into fused elementwise kernels (the plan runs `nodes - fusedAway` kernels) */
+  readonly fusedAway: number;
+}
+
+export interface CompileOptions {
+  /** Name used in error messages (default `compile(<f.name>)`). */
+  readonly name?: string;
+  /** Fuse chains of elementwise primitives into one pass (default true; same bits either way). */
+  readonly fuse?: boolean;
 }
 
 export type CompiledFunction<A extends unknown[], R> = ((...args: A) => R) & {
@@ -74,7 +83,7 @@ function signature(name: string, args: readonly unknown[]): [string, unknown[]] 
  * f(tensor([1, 2, 3])).item(); // 14, traced
  * f(tensor([4, 5, 6])).item(); // 77, cached plan
  */
-export function compile<A extends unknown[], R>(f: (...args: A) => R, opts: { readonly name?: string } = {}): CompiledFunction<A, R> {
+export function compile<A extends unknown[], R>(f: (...args: A) => R, opts: CompileOptions = {}): CompiledFunction<A, R> {
   const name = opts.name ?? `compile(${f.name || 'f'})`;
   const cache = new WeakMap<Backend, Map<string, Plan>>();
   let traces = 0, hits = 0, eager = 0;
@@ -92,10 +101,10 @@ export function compile<A extends unknown[], R>(f: (...args: A) => R, opts: { re
     let plan = plans.get(key);
     if (plan === undefined) {
       const traced = traceGraph(name, f as (...a: never[]) => unknown, args);
-      plan = makePlan(traced);
+      plan = makePlan(traced, { fuse: opts.fuse ?? true, minElements: rt.minElements });
       plans.set(key, plan);
       traces++;
-      infos.push({ signature: key, traced: traced.nodes.length, nodes: plan.graph.nodes.length, arenaBytes: plan.layout.bytes, unsharedBytes: plan.layout.unshared });
+      infos.push({ signature: key, traced: traced.nodes.length, nodes: plan.graph.nodes.length, arenaBytes: plan.layout.bytes, unsharedBytes: plan.layout.unshared, fusedAway: plan.fusedAway });
     } else hits++;
     return runPlan(plan, rt, backend.kernels, leaves) as R;
   };

@@ -5,17 +5,40 @@ import { dataOf, fromHost, type Tensor } from '../tensor.js';
 import * as tree from '../tree.js';
 import type { Graph } from './graph.js';
 import { aliases, assignSlots, type Layout } from './liveness.js';
+import { fuseElementwise, type Fused, type PlanNode } from './fusion.js';
 import { optimize } from './passes.js';
 
 /** A traced, optimised graph with its arena layout: what `compile` caches per input signature. */
 export interface Plan {
-  readonly graph: Graph;
+  readonly graph: Graph & { readonly nodes: readonly PlanNode[] };
   readonly layout: Layout;
+  /** primitives folded into fused elementwise kernels */
+  readonly fusedAway: number;
 }
 
-export function makePlan(traced: Graph): Plan {
-  const graph = optimize(traced);
-  return { graph, layout: assignSlots(graph) };
+export function makePlan(traced: Graph, opts: { readonly fuse: boolean; readonly minElements: number }): Plan {
+  const optimized = optimize(traced);
+  const { nodes, fusedAway } = opts.fuse ? fuseElementwise(optimized, opts.minElements) : { nodes: optimized.nodes, fusedAway: 0 };
+  const graph = { ...optimized, nodes };
+  return { graph, layout: assignSlots(graph), fusedAway };
+}
+
+/** One fused elementwise chain: inputs in place, the program and strides in scratch, the result into its slot. */
+function runFused(rt: WasmRuntime, f: Fused, ins: readonly Tensor[], at: number, size: number): void {
+  const work = rt.bytesWork(size * 4 * (ins.length + 1));
+  const mark = rt.begin(0, work);
+  try {
+    const prog = rt.putInts(f.program);
+    const ptrs = rt.putInts(ins.map((t) => dataOf(t).byteOffset));
+    const sp = rt.putInts([...f.col.strides.flat(), ...f.col.dims]);
+    const stride = rt.exports.fusedScratchSize(f.nRegs);
+    const scratch = rt.alloc(rt.threads * stride);
+    const rows = f.col.dims[0] * f.col.dims[1] * f.col.dims[2];
+    const per = Math.ceil(rows / rt.chunks(rows, work));
+    rt.run('fused', [prog, f.nInstr, ins.length, f.nRegs, ptrs, sp, at, sp + 16 * ins.length, scratch, stride, per], Math.ceil(rows / per), work);
+  } finally {
+    rt.release(mark);
+  }
 }
 
 /**
@@ -52,6 +75,11 @@ export function runPlan(plan: Plan, rt: WasmRuntime, kernels: Kernels, argLeaves
       }
       const at = base + layout.offsets[n.out]!;
       const size = val.shape.reduce((a, b) => a * b, 1);
+      if (n.fused !== undefined) {
+        runFused(rt, n.fused, ins, at, size);
+        vals[n.out] = fromHost(rt.residentView(at, size, 'float32'), val.shape, 'float32');
+        continue;
+      }
       rt.nextOutput = at;
       rt.nextOutputBytes = size * 4;
       const y = (kernels[n.prim] as Kernel<PrimName>)(ins, n.attrs);
