@@ -43,7 +43,7 @@ export function fuseElementwise(g: Graph, minElements: number): { nodes: PlanNod
   const isOutput = new Set(g.outputs.flatMap((o) => ('value' in o ? [o.value] : [])));
   const candidate = g.nodes.map((n) => {
     const v = g.values[n.out]!;
-    return ELEMENTWISE.has(n.prim) && n.prim !== 'pow' && v.dtype === 'float32' && v.shape.reduce((a, b) => a * b, 1) >= minElements && n.inputs.every((i) => g.values[i]!.dtype === 'float32');
+    return (ELEMENTWISE.has(n.prim) || n.prim === 'broadcastTo') && n.prim !== 'pow' && v.dtype === 'float32' && v.shape.reduce((a, b) => a * b, 1) >= minElements && n.inputs.every((i) => g.values[i]!.dtype === 'float32');
   });
   // into[k]: the node whose cluster node k joins (-1: it is a cluster root or not fused)
   const into: number[] = g.nodes.map((n, k) => {
@@ -63,7 +63,12 @@ export function fuseElementwise(g: Graph, minElements: number): { nodes: PlanNod
   g.nodes.forEach((n, k) => {
     if (into[k]! >= 0) return; // runs inside its root's cluster
     const ms = members.get(k);
-    if (ms === undefined || ms.length < 2) return void out.push(n);
+    // a cluster needs two members, and its root (which writes the output) must compute something
+    if (ms === undefined || ms.length < 2 || n.prim === 'broadcastTo') {
+      ms?.forEach((m) => out.push(g.nodes[m]!));
+      if (ms === undefined) out.push(n);
+      return;
+    }
     const fused = buildProgram(g, ms.map((m) => g.nodes[m]!));
     if (fused === null) {
       // more than four collapsed axes: run the members one by one
@@ -86,19 +91,28 @@ function buildProgram(g: Graph, ms: readonly Node[]): { inputs: number[]; fused:
     if (q < 0) q = inputs.push(v) - 1;
     return q;
   };
-  // leaves first, so that their registers are 0..L-1
+  // leaves first, so that their registers are 0..L-1. A broadcastTo member is no instruction: its
+  // readers read its input, broadcast by the strides (it joins only a consumer of its own output
+  // shape, so its input broadcasts to the cluster's shape).
   const made = new Set(ms.map((m) => m.out));
   for (const m of ms) for (const i of m.inputs) if (!made.has(i) && !inputs.includes(i)) inputs.push(i);
-  const program = new Int32Array(ms.length * 7);
-  ms.forEach((m, k) => {
+  const instrs = ms.filter((m) => m.prim !== 'broadcastTo');
+  const program = new Int32Array(instrs.length * 7);
+  let k = 0;
+  for (const m of ms) {
+    if (m.prim === 'broadcastTo') {
+      internal.set(m.out, regOf(m.inputs[0]!));
+      continue;
+    }
     const [kind, op, imm] = encode(m);
     const dst = inputs.length + k;
     const [a = 0, b = 0, c = 0] = m.inputs.map(regOf);
     program.set([kind, op, dst, a, b, c, imm], k * 7);
     internal.set(m.out, dst);
-  });
+    k++;
+  }
   const outShape = g.values[ms[ms.length - 1]!.out]!.shape;
   const col = collapse(outShape, inputs.map((i) => g.values[i]!.shape));
   if (col === null) return null;
-  return { inputs, fused: { program, nInstr: ms.length, nRegs: inputs.length + ms.length, col, prims: ms.map((m) => m.prim) } };
+  return { inputs, fused: { program, nInstr: instrs.length, nRegs: inputs.length + instrs.length, col, prims: ms.map((m) => m.prim) } };
 }
