@@ -25,6 +25,11 @@ export function pushObserver(t: Tracer): void {
   observers.push(t);
 }
 
+/** @internal true while `compile` traces (random draws refuse to run then). */
+export function observing(): boolean {
+  return observers.length > 0;
+}
+
 /** @internal used by `compile` */
 export function popObserver(t: Tracer): void {
   const i = observers.lastIndexOf(t);

@@ -11,6 +11,7 @@ import { relu } from '../ops/nn.js';
 import { seededTensor } from '../testing/conformance.js';
 import type { Tensor } from '../tensor.js';
 import { compile } from './compile.js';
+import * as random from '../random.js';
 
 const wasm = createWasmBackend({ threads: 1 });
 afterAll(() => wasm.dispose());
@@ -108,6 +109,11 @@ describe('compile: host reads', () => {
   it('a branch on a value has a where() form that compiles', () => {
     const f = compile((x: Tensor) => sum(greater(x, 0)));
     expect(onWasm(() => f(tensor([1, -2, 3]))).item()).toBe(2);
+  });
+
+  it('a random draw inside a compiled function is an error (the plan would repeat one draw)', () => {
+    const f = compile((x: Tensor) => add(x, random.normal(random.key(0), x.shape)));
+    expect(() => onWasm(() => f(tensor([1, 2])))).toThrow(/random\.normal: draws random numbers on the host.*draw outside the compiled function/);
   });
 
   it('an argument leaf that is neither a tensor nor a static value is refused', () => {
