@@ -55,7 +55,7 @@ function step(o: Op, pool: Tensor[], base: readonly number[], w: Tensor): Tensor
       spec[ax] = { start: 1, stop: d };
       const pads: [number, number][] = [[0, 0], [0, 0], [0, 0]];
       pads[ax] = [1, 0];
-      return pad(slice(x, spec), pads, 0.5);
+      return pad(slice(x, spec), pads, o.b % 2 === 0 ? 0 : 0.5);
     }
     case 18: {
       const d = x.shape[ax]!;

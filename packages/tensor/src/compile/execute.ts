@@ -1,12 +1,16 @@
 import type { Kernel, Kernels } from '../backend.js';
 import type { WasmRuntime } from '../backends/wasm/runtime.js';
 import type { PrimName } from '../primitives.js';
+import { allocateInto } from '../dtype.js';
 import { dataOf, fromHost, type Tensor } from '../tensor.js';
 import * as tree from '../tree.js';
 import type { Graph } from './graph.js';
 import { aliases, assignSlots, type Layout } from './liveness.js';
 import { fuseElementwise, type Fused, type PlanNode } from './fusion.js';
 import { optimize } from './passes.js';
+
+/** Primitives whose wasm kernel writes the slot itself (`rt.nextOutput`) unless the inputs are tiny. */
+const WASM_FIRST: ReadonlySet<PrimName> = new Set<PrimName>(['matmul', 'conv2d', 'conv2dBackInput', 'conv2dBackFilter']);
 
 /** A traced, optimised graph with its arena layout: what `compile` caches per input signature. */
 export interface Plan {
@@ -82,8 +86,15 @@ export function runPlan(plan: Plan, rt: WasmRuntime, kernels: Kernels, argLeaves
       }
       rt.nextOutput = at;
       rt.nextOutputBytes = size * 4;
-      const y = (kernels[n.prim] as Kernel<PrimName>)(ins, n.attrs);
-      rt.nextOutput = -1;
+      // a kernel that runs in JavaScript (movement, tiny or int32 inputs) allocates into the slot
+      if (!WASM_FIRST.has(n.prim)) allocateInto(rt.residentView(at, size, val.dtype));
+      let y: Tensor;
+      try {
+        y = (kernels[n.prim] as Kernel<PrimName>)(ins, n.attrs);
+      } finally {
+        rt.nextOutput = -1;
+        allocateInto(undefined);
+      }
       const data = dataOf(y);
       vals[n.out] = rt.resident.has(data) && data.byteOffset === at ? y : place(n.out, data);
     }
