@@ -9,8 +9,9 @@ export { winoBackFilter, winoFilterGrad } from './winograd-grad';
 export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from './pool';
 export { unary, binary, select, addcmul } from './elementwise';
 export { reduce, reduceRows, reduceAround } from './reduce';
+export { fusedScratchSize, fused } from './fused';
 
 /** Bumped whenever an export changes; the loader refuses a stale dist/ssam-kernels.wasm. */
 export function abiVersion(): i32 {
-  return 6;
+  return 7;
 }

@@ -7,6 +7,7 @@ import { avgPool2dBackwardKernel, avgPool2dKernel, maxPool2dBackwardKernel, maxP
 import { reduceKernel } from './kernels/reduce.js';
 import { envVar, nodeBuiltins } from './node.js';
 import { WasmRuntime } from './runtime.js';
+import { registerRuntime } from './runtimes.js';
 
 export interface WasmBackendOptions {
   /** Threads, the calling one included. Default: `SSAM_THREADS`, else the cores this process may use. */
@@ -114,7 +115,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     avgPool2dBackward: avgPool2dBackwardKernel(rt, ref.avgPool2dBackward),
   } satisfies Kernels;
   const fallbacks = (Object.keys(kernels) as (keyof Kernels)[]).filter((p) => kernels[p] === ref[p]);
-  return {
+  const backend: WasmBackend = {
     name: 'wasm',
     kernels,
     threads,
@@ -127,4 +128,6 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     copyStats: () => ({ reused: rt.cacheHits, copied: rt.cacheMisses }),
     dispose: () => rt.dispose(),
   };
+  registerRuntime(backend, rt);
+  return backend;
 }

@@ -1,5 +1,5 @@
 /** Must equal assembly/index.ts abiVersion(). */
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 
 type Entry = (...args: number[]) => void;
 
@@ -11,6 +11,7 @@ export interface KernelExports {
   tileScratchSize(): number;
   convScratchSize(geom: number): number;
   winoScratchSize(geom: number): number;
+  fusedScratchSize(nRegs: number): number;
   // parallel entry points: (...args, chunk, tid)
   bmmPackB: Entry;
   bmmCompute: Entry;
@@ -34,6 +35,7 @@ export interface KernelExports {
   reduce: Entry;
   reduceRows: Entry;
   reduceAround: Entry;
+  fused: Entry;
 }
 
 /**
@@ -42,7 +44,7 @@ export interface KernelExports {
  */
 export const PARALLEL_OPS = [
   'bmmPackB', 'bmmCompute', 'bmv', 'convForward', 'convBackInput', 'convBackFilter', 'convSumParts',
-  'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'unary', 'binary', 'select', 'addcmul', 'reduce', 'reduceRows', 'reduceAround',
+  'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'unary', 'binary', 'select', 'addcmul', 'reduce', 'reduceRows', 'reduceAround', 'fused',
   'winoFilter', 'winoConv', 'winoBackFilter', 'winoFilterGrad',
 ] as const satisfies readonly (keyof KernelExports)[];
 export type ParallelOp = (typeof PARALLEL_OPS)[number];
