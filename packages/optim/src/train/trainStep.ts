@@ -1,14 +1,14 @@
 import { valueAndGrad, type VjpOverride } from '@ssam/autograd';
 import { fisherScores } from '@ssam/masks';
 import { implicitOverride } from '@ssam/sparse';
-import { ArgumentError, isTensor, random, type Key, type Tensor, type Tree } from '@ssam/tensor';
+import { argmax, ArgumentError, compile, equal, isTensor, random, sum, type Key, type Tensor, type Tree } from '@ssam/tensor';
 import { applyUpdates } from '../combine.js';
 import { globalNorm, squaredNorm } from '../internal/norm.js';
 import { checkOneOf, checkPositiveInt, checkSameLayout } from '../internal/validate.js';
 import type { SamStats } from '../sam/core.js';
 import type { GradientTransformation, OptState, Params, Updates } from '../types.js';
 import { allFinite } from './finite.js';
-import { correctCount, perExampleCrossEntropy } from './loss.js';
+import { perExampleCrossEntropy } from './loss.js';
 import { splitBatch, weightedMean, type Batch } from './microbatch.js';
 
 /** The part of an @ssam/models layer a train step needs: `apply(params, state, x, { train, key })`. */
@@ -40,6 +40,14 @@ export interface TrainStepOptions<S = OptState> {
     /** Examples per forward pass of the Fisher computation (see @ssam/masks fisherScores). */
     readonly chunkSize?: number;
   };
+  /**
+   * Run each pass (forward and backward) as one compiled plan of @ssam/tensor `compile`: traced
+   * once per batch shape, tensors resident in wasm memory, elementwise chains fused. SAM's two
+   * passes share the plan. The results are the eager step's bits. Passes with an implicit N:M
+   * override, and backends without a wasm runtime, run eagerly. A model that draws random numbers
+   * (dropout) cannot be compiled yet: its first step throws, naming the draw. Default false.
+   */
+  readonly compile?: boolean;
 }
 
 /**
@@ -129,6 +137,26 @@ export function makeTrainStep<S>(options: TrainStepOptions<S>): TrainStep<S> {
     return out;
   };
 
+  /** Loss, gradient, next model state and correct count of one chunk, as tensors (no host read). */
+  const chunkPass = (params: Params, st: Tree, x: Tensor, y: Tensor, ctx: { train: boolean; key: Key }, override?: VjpOverride) => {
+    const [[l, aux], g] = valueAndGrad(
+      (p: Params) => {
+        const [out, next] = model.apply(p, st, x, ctx);
+        const logits = logitsOf(out);
+        return [loss(logits, y), { logits, next }] as const;
+      },
+      override ? { hasAux: true, override } : { hasAux: true },
+    )(params);
+    const correct = aux.logits.rank === 2 && y.rank === 1 ? sum(equal(argmax(aux.logits, 1), y)) : undefined;
+    return { loss: l, grads: g, next: aux.next, correct };
+  };
+  // NOTE: the key is not a plan input (compile refuses keys): a model that draws from it fails at
+  // trace time with compile's "random draw inside a trace" error instead of repeating one draw.
+  let keyForPlan: Key | undefined;
+  const compiledPass = options.compile
+    ? compile((p: Params, st: Tree, x: Tensor, y: Tensor) => chunkPass(p, st, x, y, { train: true, key: keyForPlan! }), { name: 'makeTrainStep pass' })
+    : undefined;
+
   /** One full pass over the batch (all micro-batches): mean loss, mean gradient, final model state. */
   const pass = (params: Params, state: Tree, chunks: Batch[], key: Key, override?: VjpOverride) => {
     const n = chunks.reduce((acc, c) => acc + c.x.shape[0]!, 0);
@@ -139,18 +167,12 @@ export function makeTrainStep<S>(options: TrainStepOptions<S>): TrainStep<S> {
     let correct = 0;
     chunks.forEach((c, i) => {
       const ctx = { train: true, key: chunks.length === 1 ? key : random.foldIn(key, i) };
-      const [[l, aux], g] = valueAndGrad(
-        (p: Params) => {
-          const [out, next] = model.apply(p, st, c.x, ctx);
-          const logits = logitsOf(out);
-          return [loss(logits, c.y), { logits, next }] as const;
-        },
-        override ? { hasAux: true, override } : { hasAux: true },
-      )(params);
-      grads.push(g);
-      st = aux.next;
-      total += weights[i]! * l.item();
-      correct += correctCount(aux.logits, c.y);
+      keyForPlan = ctx.key;
+      const r = compiledPass && !override ? compiledPass(params, st, c.x, c.y) : chunkPass(params, st, c.x, c.y, ctx, override);
+      grads.push(r.grads);
+      st = r.next;
+      total += weights[i]! * r.loss.item();
+      correct += r.correct ? r.correct.item() : Number.NaN;
     });
     return { loss: total, grads: weightedMean(grads, weights), state: st, accuracy: correct / n };
   };
