@@ -3,6 +3,7 @@ import { OPTIMIZERS, RunFailure, UsageError } from './config.js';
 import { processIo, type Io } from './commands/shared.js';
 import { addTrainingOptions, explicitOptions } from './options.js';
 import { sharpnessCommandSpec } from './sharpness/command-spec.js';
+import { suggestFlag } from './suggest.js';
 import { cliVersion } from './versions.js';
 
 /** Exit codes: 0 done, 1 unexpected failure, 2 bad input (nothing written), 3 training diverged. */
@@ -101,8 +102,9 @@ function program(io: Io, argv: readonly string[], done: (p: Promise<number> | nu
  */
 export async function main(args: readonly string[], io: Io = processIo()): Promise<number> {
   let work: Promise<number> | number = EXIT.ok;
+  let prog: Command | undefined;
   try {
-    const prog = program(io, args, (p) => (work = p));
+    prog = program(io, args, (p) => (work = p));
     if (args.length === 0) {
       prog.outputHelp();
       return EXIT.ok;
@@ -112,6 +114,10 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      if (e.code === 'commander.unknownOption' && prog) {
+        io.stderr.write(`ssam: ${unknownOptionMessage(e.message, prog, args)}\n`);
+        return EXIT.usage;
+      }
       io.stderr.write(`ssam: ${e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}\n`);
       return EXIT.usage;
     }
@@ -126,4 +132,17 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
     io.stderr.write(`ssam: ${(e as Error)?.stack ?? String(e)}\n`);
     return EXIT.failure;
   }
+}
+
+/** "unknown option '--learning-rate'; did you mean --lr?", among the flags of the command the args name. */
+function unknownOptionMessage(message: string, prog: Command, args: readonly string[]): string {
+  const given = /'([^']+)'/.exec(message)?.[1] ?? '';
+  let cmd = prog;
+  const names = ['ssam'];
+  for (const a of args) {
+    const sub = a.startsWith('-') ? undefined : cmd.commands.find((c) => c.name() === a);
+    if (sub) [cmd, names[names.length]] = [sub, a];
+  }
+  const hint = suggestFlag(given, cmd.options.flatMap((o) => (o.long ? [o.long] : [])));
+  return `unknown option '${given}' for ${names.join(' ')}; ${hint ? `did you mean ${hint}?` : `see ${names.join(' ')} --help`}`;
 }
