@@ -13,6 +13,7 @@ import { describeFsError, isFsError, isTempFile, readJson, RUN_FILES, RunDir } f
 import { readRunConfig, writeRunConfig, type RunConfigDoc } from '../train/run-config.js';
 import { acquireRunLock } from '../train/run-lock.js';
 import { TRAINING_KEYS, withBudget } from '../options.js';
+import { checkOptionsApply } from '../option-scope.js';
 import { checkFreshOut, clearLeftovers, configOrThrow, defaultOut, outEntries, pct, progressFor, type Io } from './shared.js';
 
 export interface TrainFlags {
@@ -111,6 +112,7 @@ export async function trainCommand(explicit: Record<string, unknown>, flags: Tra
     ({ saved, config } = resumedConfig(out, explicit));
   } else {
     config = configOrThrow(withBudget(explicit));
+    checkOptionsApply(explicit, config.optimizer, 'sgd');
     out = flags.out ?? defaultOut(`${config.optimizer}-${config.model}-${config.data}-s${config.seed}`);
     checkFreshOut(out, 'config.json');
   }
