@@ -25,6 +25,14 @@ export function learningRate(c: TrainConfig, stepsPerEpoch: number): Schedule {
   }
 }
 
+/**
+ * SAM's radius ρ per step, as written to steps.jsonl and metrics.csv next to the learning rate.
+ * The CLI's ρ is constant (`--rho`); SGD perturbs nothing, so its ρ is 0 (SAM with ρ = 0 is SGD).
+ */
+export function perturbationRadius(c: TrainConfig): Schedule {
+  return constantSchedule(c.optimizer === 'sgd' ? 0 : c.rho);
+}
+
 const maskPattern = (p: Pattern): MaskPattern => (p.kind === 'nm' ? { n: p.n, m: p.m } : p.kind);
 
 /**

@@ -106,7 +106,8 @@ function resumeFrom(run: PreparedRun, ckptDir: string): Snapshot {
     E.chain((l) => pipe(checkSnapshot(l, run), E.mapLeft((e) => new CheckpointError(`${stateFile}: ${e.message}`)))),
   );
   if (E.isLeft(r)) throw new UsageError(`--resume: ${r.left.message}; nothing in the run folder was changed`);
-  return r.right;
+  // Checkpoints written before metrics.csv had a rho column: ρ is a function of the step, so it is filled in exactly.
+  return { ...r.right, history: r.right.history.map((h) => (typeof h.rho === 'number' ? h : { ...h, rho: run.rhoAt(Math.max(0, h.step - 1)) })) };
 }
 
 function trainLocked(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSummary {
@@ -180,7 +181,7 @@ function trainSteps(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSummary {
         sums.densitySum += m.maskDensity;
         sums.steps += 1;
         snap = { ...snap, train: r.state, position: { epoch, batch: b.position + 1, step: g + 1 }, sums };
-        stepLines.push({ step: g, epoch, batch: b.position, loss: m.loss, acc: m.acc, lr: run.lrAt(g), eps_norm: m.epsNorm, mask_density: Number.isNaN(m.maskDensity) ? null : m.maskDensity });
+        stepLines.push({ step: g, epoch, batch: b.position, loss: m.loss, acc: m.acc, lr: run.lrAt(g), rho: run.rhoAt(g), eps_norm: m.epsNorm, mask_density: Number.isNaN(m.maskDensity) ? null : m.maskDensity });
         o.progress.step({ epoch: epoch + 1, step: g + 1, loss: m.loss, acc: m.acc });
         const endOfEpoch = b.position + 1 === run.stepsPerEpoch;
         if (c.checkpointEvery > 0 && (g + 1) % c.checkpointEvery === 0 && !endOfEpoch) {
@@ -197,7 +198,7 @@ function trainSteps(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSummary {
       if (!Number.isFinite(test.loss) && !allFinite(snap.train.params)) return diverged(snap, 'the parameters are no longer finite');
       const n = Math.max(1, sums.steps);
       const row: EpochRecord = {
-        epoch: epoch + 1, step: snap.position.step, lr: run.lrAt(Math.max(0, snap.position.step - 1)),
+        epoch: epoch + 1, step: snap.position.step, lr: run.lrAt(Math.max(0, snap.position.step - 1)), rho: run.rhoAt(Math.max(0, snap.position.step - 1)),
         trainLoss: sums.lossSum / n, trainAcc: sums.accSum / n, testLoss: test.loss, testAcc: test.acc,
         maskDensity: sums.densitySum / n, epsNorm: sums.epsSum / n,
         seconds: sums.seconds, stepMs: median(stepTimes),
