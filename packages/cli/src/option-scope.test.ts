@@ -57,3 +57,24 @@ describe('ssam train with an option the optimizer ignores', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('rerun command lines', () => {
+  it('pass the check: they spell out only the options the optimizer reads', async () => {
+    const { parseTrainConfig, rerunCommand } = await import('./config.js');
+    const { MODEL_NAMES } = await import('./setup/models.js');
+    for (const optimizer of OPTIMIZERS)
+      for (const base of optimizer === 'sgd' ? ['sgd'] : ['sgd', 'adamw']) {
+        const r = parseTrainConfig({ optimizer, base, ...(base === 'sgd' ? { nesterov: true, momentum: '0.8' } : { weightDecay: '0.05' }) }, MODEL_NAMES);
+        if (r._tag === 'Left') throw r.left;
+        const words = rerunCommand(r.right).split(' ').slice(2);
+        const explicit: Record<string, unknown> = {};
+        for (let i = 0; i < words.length; i++) {
+          const key = words[i]!.slice(2).replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase());
+          explicit[key] = words[i + 1]?.startsWith('--') || i + 1 === words.length ? true : words[++i];
+        }
+        expect(() => checkOptionsApply(explicit, optimizer, base as 'sgd' | 'adamw'), `${optimizer} on ${base}: ${words.join(' ')}`).not.toThrow();
+        const again = parseTrainConfig(explicit, MODEL_NAMES);
+        expect(again._tag === 'Right' && again.right).toEqual(r.right);
+      }
+  });
+});

@@ -24,6 +24,13 @@ export const OPTIMIZER_SCOPED: Readonly<Record<string, { readonly flag: string; 
 /** Options of the SGD base step, which `--base adamw` replaces with its own moments. */
 const SGD_BASE_ONLY: Readonly<Record<string, string>> = { momentum: 'momentum', nesterov: 'nesterov' };
 
+/** Whether option `key` does anything for `optimizer` on `base` (rerun command lines leave the rest out). */
+export function optionApplies(key: string, optimizer: OptimizerName, base: 'sgd' | 'adamw'): boolean {
+  const scoped = OPTIMIZER_SCOPED[key];
+  if (scoped && !scoped.users.includes(optimizer)) return false;
+  return !(base === 'adamw' && key in SGD_BASE_ONLY);
+}
+
 const shown = (v: unknown): string => (v === true ? '' : ` ${String(v)}`);
 
 /** Throws the one-line UsageError for the first explicit option that `optimizer` (on `base`) ignores. */

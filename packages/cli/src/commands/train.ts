@@ -112,7 +112,7 @@ export async function trainCommand(explicit: Record<string, unknown>, flags: Tra
     ({ saved, config } = resumedConfig(out, explicit));
   } else {
     config = configOrThrow(withBudget(explicit));
-    checkOptionsApply(explicit, config.optimizer, 'sgd');
+    checkOptionsApply(explicit, config.optimizer, config.base ?? 'sgd');
     out = flags.out ?? defaultOut(`${config.optimizer}-${config.model}-${config.data}-s${config.seed}`);
     checkFreshOut(out, 'config.json');
   }
