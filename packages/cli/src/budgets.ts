@@ -6,7 +6,7 @@
  */
 export const BUDGETS = {
   quick: {
-    summary: '30,000 training images, 3 epochs, MLP 784-64-10 (the default; about 35 s for ssam compare on 2 cores)',
+    summary: '30,000 training images, 3 epochs, MLP 784-64-10 (the default; about 35 s on 2 cores)',
     values: { trainSubset: 30000, epochs: 3, width: '64', batchSize: 64 },
   },
   tiny: {
