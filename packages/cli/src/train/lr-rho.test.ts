@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -39,5 +39,17 @@ describe('lr and ρ in steps.jsonl and metrics.csv', () => {
     const steps = readFileSync(path.join(out, 'steps.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { lr: number; rho: number });
     expect(steps.map((s) => [s.lr, s.rho])).toEqual(Array(4).fill([0.05, 0]));
     expect(csvRows(readFileSync(path.join(out, 'metrics.csv'), 'utf8')).map((r) => r.rho)).toEqual(['0', '0']);
+  });
+
+  it('fills ρ in on resume from a checkpoint written before the column existed', async () => {
+    const out = await tinyRun(['--optimizer', 'sam', '--rho', '0.07']);
+    const stateFile = path.join(out, 'checkpoint', 'state.json');
+    const doc = JSON.parse(readFileSync(stateFile, 'utf8')) as { state: { history: Record<string, unknown>[] } };
+    for (const row of doc.state.history) delete row.rho;
+    writeFileSync(stateFile, JSON.stringify(doc));
+    rmSync(path.join(out, 'metrics.csv'));
+    const sink = new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;
+    expect(await main(['train', '--out', out, '--resume', '--quiet', '--backend', 'reference'], { stdout: sink, stderr: sink })).toBe(0);
+    expect(csvRows(readFileSync(path.join(out, 'metrics.csv'), 'utf8')).map((r) => r.rho)).toEqual(['0.07', '0.07']);
   });
 });
