@@ -1,5 +1,8 @@
 #!/usr/bin/env node
+import { endQuietlyOnClosedPipe } from './closed-stdout.js';
 import { main } from './main.js';
+
+endQuietlyOnClosedPipe(process.stdout, (code) => process.exit(code));
 
 main(process.argv.slice(2)).then(
   (code) => {

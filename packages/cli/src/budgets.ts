@@ -1,12 +1,12 @@
 /**
  * Budget presets: defaults for the options that set how much work a run does. Options given on
  * the command line override them. `quick` is the default: the README's `ssam compare` (SGD, SAM,
- * SSAM-F, SSAM-D on MNIST with the MLP) in a few minutes on 2 cores. `tiny` exercises the same job
+ * SSAM-F, SSAM-D on MNIST with the MLP) in about 35 s on 2 cores. `tiny` exercises the same job
  * in seconds (CI); `full` trains on all 60,000 MNIST images.
  */
 export const BUDGETS = {
   quick: {
-    summary: '30,000 training images, 3 epochs, MLP 784-64-10 (the default; a few minutes on 2 cores)',
+    summary: '30,000 training images, 3 epochs, MLP 784-64-10 (the default; about 35 s on 2 cores)',
     values: { trainSubset: 30000, epochs: 3, width: '64', batchSize: 64 },
   },
   tiny: {

@@ -96,4 +96,18 @@ describe('parseTrainConfig', () => {
     expect(err({ model: 'gpt' })).toMatch(/^--model must be one of mlp, lenet5, cnn/);
     expect(err({ backend: 'gpu' })).toMatch(/^--backend must be one of auto, reference, wasm/);
   });
+
+  it('takes --base adamw for the SAM family, with AdamW defaults (lr 1e-3, decoupled decay 0.01), and refuses it for sgd', () => {
+    expect(ok({ optimizer: 'sam', base: 'adamw' })).toMatchObject({ base: 'adamw', lr: 1e-3, weightDecay: 0.01 });
+    expect(ok({ optimizer: 'ssam-f', base: 'adamw', lr: '0.003', weightDecay: '0.05' })).toMatchObject({ base: 'adamw', lr: 0.003, weightDecay: 0.05 });
+    // The SGD base is the absence of the field: fingerprints of runs from before --base do not change.
+    expect('base' in ok({ optimizer: 'sam', base: 'sgd' })).toBe(false);
+    expect(ok({ optimizer: 'sam', base: 'sgd' })).toEqual(ok({ optimizer: 'sam' }));
+    expect(err({ optimizer: 'sgd', base: 'adamw' })).toMatch(/^--base adamw needs a SAM-family --optimizer .*; sgd is itself the base step/);
+    expect(err({ optimizer: 'sam', base: 'adam' })).toBe("--base must be one of sgd, adamw; got 'adam'");
+    const c = ok({ optimizer: 'asam', base: 'adamw' });
+    expect(ok(configToRaw(c))).toEqual(c);
+    expect(rerunCommand(c)).toMatch(/--optimizer asam .*--base adamw/);
+    expect(rerunCommand(c)).not.toMatch(/--momentum|--nesterov/);
+  });
 });

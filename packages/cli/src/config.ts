@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { sequenceS } from 'fp-ts/lib/Apply.js';
+import { optionApplies } from './option-scope.js';
 
 /** Everything that determines a training run; written to runs/<name>/config.json. */
 export interface TrainConfig {
@@ -32,6 +33,12 @@ export interface TrainConfig {
   readonly labelSmoothing: number;
   /** Hidden layer widths of `--model mlp`. */
   readonly width: readonly number[];
+  /**
+   * The base step the SAM family wraps: absent for PyTorch SGD (momentum, coupled weight decay),
+   * 'adamw' for AdamW (decoupled weight decay, betas 0.9/0.999). Absent rather than 'sgd' so the
+   * fingerprints of runs written before `--base` existed do not change.
+   */
+  readonly base?: 'adamw';
   /** The budget preset whose defaults filled the options not given explicitly. */
   readonly budget: string;
 }
@@ -127,7 +134,9 @@ export function parseWidth(v: unknown): E.Either<UsageError, readonly number[]> 
 }
 
 /** Options that only make sense together (a pattern for SSAM-F, a sparsity that N:M implies). */
-function checkCombination(raw: Raw, optimizer: OptimizerName, pattern: Pattern, sparsity: number): E.Either<UsageError, void> {
+function checkCombination(raw: Raw, optimizer: OptimizerName, pattern: Pattern, sparsity: number, base: 'sgd' | 'adamw'): E.Either<UsageError, void> {
+  if (base === 'adamw' && optimizer === 'sgd')
+    return E.left(new UsageError(`--base adamw needs a SAM-family --optimizer (sam, asam, ssam-f, ssam-f-implicit, ssam-d); sgd is itself the base step`));
   if (pattern.kind !== 'unstructured' && !takesPattern(optimizer))
     return E.left(new UsageError(`--pattern ${raw.pattern} needs --optimizer ssam-f or ssam-f-implicit (the Fisher mask); ${optimizer} ${optimizer === 'ssam-d' ? 'grows random unstructured masks' : 'has no mask'}`));
   if (pattern.kind === 'nm' && raw.sparsity !== undefined && Math.abs(sparsity - (1 - pattern.n / pattern.m)) > 1e-12)
@@ -146,9 +155,11 @@ export function parseTrainConfig(raw: Raw, models: readonly string[]): E.Either<
     sparsity: num(raw, 'sparsity', 'sparsity', (v) => v >= 0 && v <= 1, 'a number in [0, 1]', 0.5),
     pattern: parsePattern(String(raw.pattern ?? 'unstructured')),
     rho: num(raw, 'rho', 'rho', (v) => v >= 0, 'a number >= 0', raw.optimizer === 'asam' ? 2.0 : 0.05),
-    lr: num(raw, 'lr', 'lr', (v) => v > 0, 'a number > 0', 0.1),
+    base: oneOf(raw, 'base', 'base', ['sgd', 'adamw'] as const, 'sgd'),
+    // AdamW's usual defaults (PyTorch's weight decay 0.01) where the base is AdamW.
+    lr: num(raw, 'lr', 'lr', (v) => v > 0, 'a number > 0', raw.base === 'adamw' ? 1e-3 : 0.1),
     momentum: num(raw, 'momentum', 'momentum', (v) => v >= 0 && v < 1, 'a number in [0, 1)', 0.9),
-    weightDecay: num(raw, 'weightDecay', 'weight-decay', (v) => v >= 0, 'a number >= 0', 5e-4),
+    weightDecay: num(raw, 'weightDecay', 'weight-decay', (v) => v >= 0, 'a number >= 0', raw.base === 'adamw' ? 0.01 : 5e-4),
     schedule: oneOf(raw, 'schedule', 'schedule', ['constant', 'cosine', 'multistep', 'linear'] as const, 'cosine'),
     warmupEpochs: int(raw, 'warmupEpochs', 'warmup-epochs', 0, 0),
     epochs: int(raw, 'epochs', 'epochs', 1, 3),
@@ -169,9 +180,10 @@ export function parseTrainConfig(raw: Raw, models: readonly string[]): E.Either<
   });
   return pipe(
     fields,
-    E.chainFirst((c) => checkCombination(raw, c.optimizer, c.pattern, c.sparsity)),
-    E.map(({ data, threads, trainSubset, testSubset, ...c }) => ({
+    E.chainFirst((c) => checkCombination(raw, c.optimizer, c.pattern, c.sparsity, c.base)),
+    E.map(({ data, threads, trainSubset, testSubset, base, ...c }) => ({
       ...c,
+      ...(base === 'adamw' ? { base } : {}),
       data: data[0],
       ...(data[1] ? { dataDir: data[1] } : {}),
       sparsity: c.pattern.kind === 'nm' ? 1 - c.pattern.n / c.pattern.m : c.sparsity,
@@ -196,12 +208,12 @@ const FLAG_OF: Record<string, string> = {
   fisherSamples: 'fisher-samples', maskInterval: 'mask-interval', dropRate: 'drop-rate', checkpointEvery: 'checkpoint-every', labelSmoothing: 'label-smoothing',
 };
 
-/** The `ssam train` command line that reruns a config (every option spelled out). */
+/** The `ssam train` command line that reruns a config (every option spelled out that the optimizer reads). */
 export function rerunCommand(c: TrainConfig, out?: string): string {
   const raw = configToRaw(c);
   const args: string[] = ['ssam', 'train'];
   for (const [k, v] of Object.entries(raw)) {
-    if (v === undefined || k === 'budget') continue;
+    if (v === undefined || k === 'budget' || !optionApplies(k, c.optimizer, c.base ?? 'sgd')) continue;
     const flag = `--${FLAG_OF[k] ?? k}`;
     if (typeof v === 'boolean') {
       if (v) args.push(flag);

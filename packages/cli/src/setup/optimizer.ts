@@ -1,5 +1,5 @@
 import {
-  asam, constantSchedule, linearSchedule, multistepSchedule, sam, sgd, ssamD, ssamF, warmupCosineSchedule,
+  adamw, asam, constantSchedule, linearSchedule, multistepSchedule, sam, sgd, ssamD, ssamF, warmupCosineSchedule,
   type GradientTransformation, type MaskPattern, type Schedule,
 } from '@ssam/optim';
 import { random } from '@ssam/tensor';
@@ -25,11 +25,19 @@ export function learningRate(c: TrainConfig, stepsPerEpoch: number): Schedule {
   }
 }
 
+/**
+ * SAM's radius ρ per step, as written to steps.jsonl and metrics.csv next to the learning rate.
+ * The CLI's ρ is constant (`--rho`); SGD perturbs nothing, so its ρ is 0 (SAM with ρ = 0 is SGD).
+ */
+export function perturbationRadius(c: TrainConfig): Schedule {
+  return constantSchedule(c.optimizer === 'sgd' ? 0 : c.rho);
+}
+
 const maskPattern = (p: Pattern): MaskPattern => (p.kind === 'nm' ? { n: p.n, m: p.m } : p.kind);
 
 /**
- * The optimizer a config names. The base step is PyTorch SGD (momentum, coupled weight decay);
- * the SAM family wraps it. Options were validated by `parseTrainConfig`, so a throw here is a bug
+ * The optimizer a config names. The base step is PyTorch SGD (momentum, coupled weight decay), or
+ * AdamW with `--base adamw`; the SAM family wraps it. Options were validated by `parseTrainConfig`, so a throw here is a bug
  * or a combination the optimizer itself rejects (reported as a usage error by the caller).
  * With an N:M pattern, weights whose input size is not a multiple of M are left out of the
  * selection (see nm-fit.ts).
@@ -39,7 +47,8 @@ const maskPattern = (p: Pattern): MaskPattern => (p.kind === 'nm' ? { n: p.n, m:
  * W ⊙ M, same numbers but no speed-up, for unstructured and structured masks); ε is dense.
  */
 export function buildOptimizer(c: TrainConfig, stepsPerEpoch: number): GradientTransformation<any> {
-  const base = sgd({ lr: learningRate(c, stepsPerEpoch), momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay });
+  const lr = learningRate(c, stepsPerEpoch);
+  const base = c.base === 'adamw' ? adamw({ lr, weightDecay: c.weightDecay }) : sgd({ lr, momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay });
   const refresh = { interval: c.maskInterval, stepsPerEpoch };
   switch (c.optimizer) {
     case 'sgd':

@@ -38,6 +38,17 @@ export class DivergedError extends Error {
   }
 }
 
+/**
+ * The run stopped because the user asked (Ctrl-C): the state after `position.step` steps is
+ * checkpointed, and `--resume` continues from it exactly as from any other checkpoint.
+ */
+export class StoppedRun extends Error {
+  override readonly name = 'StoppedRun';
+  constructor(readonly position: { epoch: number; batch: number; step: number }, readonly checkpoint: string) {
+    super(`stopped at step ${position.step}`);
+  }
+}
+
 export interface LoopOptions {
   readonly progress: ProgressSink;
   readonly label: string;
@@ -49,6 +60,8 @@ export interface LoopOptions {
   readonly onStart?: () => void;
   /** Called when a checkpoint was loaded, with the position training continues from. */
   readonly onResume?: (position: { epoch: number; batch: number; step: number }) => void;
+  /** Polled after every step; true checkpoints the run where it is and throws StoppedRun. */
+  readonly shouldStop?: () => boolean;
   /** Examples per Fisher forward pass (speed only). */
   readonly fisherChunk?: number;
 }
@@ -85,11 +98,36 @@ function summarize(run: PreparedRun, history: readonly EpochRecord[], steps: num
  * checkpoint or are pure functions of (seed, epoch, step).
  */
 export function trainLoop(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSummary {
+  const steps = trainGenerator(run, dir, o);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `trainLoop` that returns to the event loop after every step, so a SIGINT handler can run and
+ * set `shouldStop` (a synchronous loop would only see the signal once the run had ended). Each
+ * stretch of steps runs inside `enter` (the caller's `withBackend`: the backend stack is
+ * synchronous, so it is entered again after every wait). A `setImmediate` wait costs about 1 µs
+ * against a step of milliseconds.
+ */
+export async function trainLoopYielding(run: PreparedRun, dir: RunDir, o: LoopOptions, enter: <T>(f: () => T) => T): Promise<RunSummary> {
+  const steps = trainGenerator(run, dir, o);
+  for (;;) {
+    const r = enter(() => steps.next());
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The training, one step per `next()`; its `finally` blocks release the lock however it ends. */
+function* trainGenerator(run: PreparedRun, dir: RunDir, o: LoopOptions): Generator<void, RunSummary, void> {
   // `ssam train` holds the lock already (this is re-entrant); each run of `ssam compare` takes its own.
   const sub = process.argv[2];
   const release = acquireRunLock(dir.dir, sub === 'train' || sub === 'compare' ? `ssam ${sub}` : 'ssam');
   try {
-    return trainLocked(run, dir, o);
+    return yield* trainLocked(run, dir, o);
   } finally {
     release();
   }
@@ -106,12 +144,13 @@ function resumeFrom(run: PreparedRun, ckptDir: string): Snapshot {
     E.chain((l) => pipe(checkSnapshot(l, run), E.mapLeft((e) => new CheckpointError(`${stateFile}: ${e.message}`)))),
   );
   if (E.isLeft(r)) throw new UsageError(`--resume: ${r.left.message}; nothing in the run folder was changed`);
-  return r.right;
+  // Checkpoints written before metrics.csv had a rho column: ρ is a function of the step, so it is filled in exactly.
+  return { ...r.right, history: r.right.history.map((h) => (typeof h.rho === 'number' ? h : { ...h, rho: run.rhoAt(Math.max(0, h.step - 1)) })) };
 }
 
-function trainLocked(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSummary {
+function* trainLocked(run: PreparedRun, dir: RunDir, o: LoopOptions): Generator<void, RunSummary, void> {
   try {
-    return trainSteps(run, dir, o);
+    return yield* trainSteps(run, dir, o);
   } catch (e) {
     // A full disk or a folder removed under the run: one line and exit 1, the last checkpoint intact.
     if (e instanceof RunFileError) throw new UsageError(`${e.message}; the run folder holds something ssam did not write`);
@@ -120,7 +159,7 @@ function trainLocked(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSummary 
   }
 }
 
-function trainSteps(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSummary {
+function* trainSteps(run: PreparedRun, dir: RunDir, o: LoopOptions): Generator<void, RunSummary, void> {
   const c = run.config;
   const ckptDir = dir.file('checkpoint');
   let snap: Snapshot = { train: run.initial, keys: run.keys, position: { epoch: 0, batch: 0, step: 0 }, sums: zeroSums(), history: [] };
@@ -180,16 +219,19 @@ function trainSteps(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSummary {
         sums.densitySum += m.maskDensity;
         sums.steps += 1;
         snap = { ...snap, train: r.state, position: { epoch, batch: b.position + 1, step: g + 1 }, sums };
-        stepLines.push({ step: g, epoch, batch: b.position, loss: m.loss, acc: m.acc, lr: run.lrAt(g), eps_norm: m.epsNorm, mask_density: Number.isNaN(m.maskDensity) ? null : m.maskDensity });
+        stepLines.push({ step: g, epoch, batch: b.position, loss: m.loss, acc: m.acc, lr: run.lrAt(g), rho: run.rhoAt(g), eps_norm: m.epsNorm, mask_density: Number.isNaN(m.maskDensity) ? null : m.maskDensity });
         o.progress.step({ epoch: epoch + 1, step: g + 1, loss: m.loss, acc: m.acc });
         const endOfEpoch = b.position + 1 === run.stepsPerEpoch;
-        if (c.checkpointEvery > 0 && (g + 1) % c.checkpointEvery === 0 && !endOfEpoch) {
+        const stopping = o.shouldStop?.() ?? false;
+        if ((stopping || (c.checkpointEvery > 0 && (g + 1) % c.checkpointEvery === 0)) && !endOfEpoch) {
           const now = performance.now();
           sums.seconds += (now - t0) / 1000;
           t0 = now;
           dir.appendSteps(stepLines.splice(0));
           if (!save({ ...snap, sums: { ...sums } })) return diverged(snap, 'the parameters are no longer finite');
+          if (stopping) throw new StoppedRun(snap.position, ckptDir);
         }
+        yield;
       }
       sums.seconds += (performance.now() - t0) / 1000;
       dir.appendSteps(stepLines.splice(0));
@@ -197,7 +239,7 @@ function trainSteps(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSummary {
       if (!Number.isFinite(test.loss) && !allFinite(snap.train.params)) return diverged(snap, 'the parameters are no longer finite');
       const n = Math.max(1, sums.steps);
       const row: EpochRecord = {
-        epoch: epoch + 1, step: snap.position.step, lr: run.lrAt(Math.max(0, snap.position.step - 1)),
+        epoch: epoch + 1, step: snap.position.step, lr: run.lrAt(Math.max(0, snap.position.step - 1)), rho: run.rhoAt(Math.max(0, snap.position.step - 1)),
         trainLoss: sums.lossSum / n, trainAcc: sums.accSum / n, testLoss: test.loss, testAcc: test.acc,
         maskDensity: sums.densitySum / n, epsNorm: sums.epsSum / n,
         seconds: sums.seconds, stepMs: median(stepTimes),
@@ -208,6 +250,7 @@ function trainSteps(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSummary {
       dir.writeMetrics(history);
       o.progress.epochEnd({ epoch: epoch + 1, trainLoss: row.trainLoss, testAcc: row.testAcc, seconds: row.seconds });
       o.onEpoch?.(row);
+      if (epoch + 1 < c.epochs && (o.shouldStop?.() ?? false)) throw new StoppedRun(snap.position, ckptDir);
     }
   } finally {
     o.progress.stop();

@@ -6,7 +6,7 @@ import { UsageError, type TrainConfig } from '../config.js';
 import type { RunData } from '../setup/datasets.js';
 import { buildModel } from '../setup/models.js';
 import { checkNMFit } from '../setup/nm-fit.js';
-import { buildOptimizer, learningRate } from '../setup/optimizer.js';
+import { buildOptimizer, learningRate, perturbationRadius } from '../setup/optimizer.js';
 import type { TrainState } from './step.js';
 
 /** The run's keys, all derived from the seed: parameter init, data order/augmentation, steps. */
@@ -24,6 +24,8 @@ export interface PreparedRun {
   readonly optimizer: GradientTransformation<any>;
   readonly stepsPerEpoch: number;
   readonly lrAt: (step: number) => number;
+  /** SAM's radius ρ at a step (0 for sgd). */
+  readonly rhoAt: (step: number) => number;
   readonly keys: RunKeys;
   readonly paramCount: number;
   /** N:M runs: the weights left out of the selection (their input size is not a multiple of M). */
@@ -54,6 +56,7 @@ export function prepareRun(config: TrainConfig, data: RunData): PreparedRun {
     return {
       config, data, model, optimizer, stepsPerEpoch, keys,
       lrAt: learningRate(config, stepsPerEpoch),
+      rhoAt: perturbationRadius(config),
       paramCount: countParams(params),
       nmExcluded,
       initial: { params, modelState, optState },

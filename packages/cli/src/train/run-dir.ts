@@ -29,6 +29,8 @@ export interface EpochRecord {
   readonly epoch: number;
   readonly step: number;
   readonly lr: number;
+  /** SAM's radius ρ at the epoch's last step (0 for sgd). Checkpoints written before ssam 0.2 lack it. */
+  readonly rho: number;
   readonly trainLoss: number;
   readonly trainAcc: number;
   readonly testLoss: number;
@@ -41,12 +43,12 @@ export interface EpochRecord {
   readonly stepMs: number;
 }
 
-export const METRICS_COLUMNS = ['epoch', 'step', 'lr', 'train_loss', 'train_acc', 'test_loss', 'test_acc', 'mask_density', 'eps_norm', 'seconds', 'step_ms'] as const;
+export const METRICS_COLUMNS = ['epoch', 'step', 'lr', 'rho', 'train_loss', 'train_acc', 'test_loss', 'test_acc', 'mask_density', 'eps_norm', 'seconds', 'step_ms'] as const;
 
 const cell = (v: number): string => (Number.isNaN(v) ? '' : Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(8))));
 
 export function metricsCsv(rows: readonly EpochRecord[]): string {
-  const lines = rows.map((r) => [r.epoch, r.step, r.lr, r.trainLoss, r.trainAcc, r.testLoss, r.testAcc, r.maskDensity, r.epsNorm, r.seconds, r.stepMs].map(cell).join(','));
+  const lines = rows.map((r) => [r.epoch, r.step, r.lr, r.rho, r.trainLoss, r.trainAcc, r.testLoss, r.testAcc, r.maskDensity, r.epsNorm, r.seconds, r.stepMs].map(cell).join(','));
   return [METRICS_COLUMNS.join(','), ...lines].join('\n') + '\n';
 }
 

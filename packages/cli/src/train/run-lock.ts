@@ -136,10 +136,10 @@ export function removeStale(file: string, staleText: string): void {
 
 const held = new Map<string, { count: number; file: string; text: string }>();
 
-// NOTE: no signal handlers. Training runs synchronously, so a JS handler for SIGINT/SIGTERM would
-// only run once the whole run had finished: installing one would make Ctrl-C and `kill` wait for
-// it. A signal kills the process at once, as before, and its lock is stale (dead PID): the next
-// run on the folder takes it over, exactly as after a SIGKILL or a power loss.
+// NOTE: no signal handlers here. `ssam train` handles SIGINT itself (its loop returns to the event
+// loop between steps, checkpoints and releases the lock in its finally blocks); any other signal
+// kills the process at once, and its lock is stale (dead PID): the next run on the folder takes it
+// over, exactly as after a SIGKILL or a power loss.
 function releaseAll(): void {
   for (const [key, h] of held) {
     if (readOr(h.file) === h.text) rmSync(h.file, { force: true });

@@ -102,6 +102,7 @@ function checkSumsAndHistory(s: Record<string, unknown>, p: Position, spe: numbe
   if (!Array.isArray(h) || h.length !== p.epoch) return bad(`history must list the ${p.epoch} finished epochs; it has ${Array.isArray(h) ? h.length : kind(h)}`);
   for (const [i, row] of h.entries()) {
     if (!isPlain(row) || ROW_FIELDS.some((k) => typeof row[k] !== 'number')) return bad(`history.${i} must hold the numbers ${ROW_FIELDS.join(', ')}`);
+    if ('rho' in row && typeof row.rho !== 'number') return bad(`history.${i}.rho must be a number; got ${kind(row.rho)}`);
     if (row.epoch !== i + 1 || row.step !== (i + 1) * spe) return bad(`history.${i} is epoch ${String(row.epoch)} at step ${String(row.step)}; expected epoch ${i + 1} at step ${(i + 1) * spe}`);
   }
   return ok;
