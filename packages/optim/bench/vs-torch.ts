@@ -1,0 +1,67 @@
+// @ssam's training step (eager and compiled) against PyTorch on one pinned core, interleaved round
+// by round: a PyTorch worker (bench/torch_worker.py) answers one step per request over a pipe.
+// Runs where `/usr/bin/python3 -c 'import torch'` works (Debian python3-torch); says so otherwise.
+//   cd packages/optim && SSAM_THREADS=1 taskset -c 0 node --conditions=source --import tsx bench/vs-torch.ts [rounds]
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { mlp, resnet20, softmaxCrossEntropy } from '@ssam/models';
+import { random, tensor, type Tensor, type Tree } from '@ssam/tensor';
+import { makeTrainStep, sam, sgd, type GradientTransformation, type Model, type OptState } from '../src/index.js';
+
+const rounds = Number(process.argv[2] ?? 7);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const probe = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
+if (probe.status !== 0) {
+  console.log(`skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch): ${probe.stderr.trim().split('\n').pop()}`);
+  process.exit(0);
+}
+const cpu = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [])[1];
+const lscpu = spawnSync('lscpu', { encoding: 'utf8' }).stdout;
+const fam = lscpu.match(/CPU family:\s*(\d+)/)?.[1], mod = lscpu.match(/Model:\s*(\d+)/)?.[1];
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+
+const worker = spawn('/usr/bin/python3', [path.join(here, 'torch_worker.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
+const lines = createInterface({ input: worker.stdout })[Symbol.asyncIterator]();
+const ask = async (req: string) => {
+  worker.stdin.write(req + '\n');
+  return Number((await lines.next()).value);
+};
+const ready = (await lines.next()).value as string;
+
+function ours(model: Model, inShape: number[], n: number, optimizer: GradientTransformation<OptState>, compiled: boolean) {
+  const [, p0, s0] = (model as unknown as { init(k: unknown, s: number[]): [unknown, Tree, Tree] }).init(random.key(0), inShape);
+  const step = makeTrainStep({ model, loss: softmaxCrossEntropy, optimizer, compile: compiled });
+  let params = p0 as Tree<Tensor>, state = s0, opt = optimizer.init(params);
+  const x = random.normal(random.key(1), [n, ...inShape.slice(1)]);
+  const y = tensor(Array.from({ length: n }, (_, i) => i % 10), [n], { dtype: 'int32' });
+  return () => {
+    const t0 = performance.now();
+    const r = step(params, state, opt, { x, y }, random.key(2));
+    [params, state, opt] = [r.params as Tree<Tensor>, r.modelState, r.optState];
+    return performance.now() - t0;
+  };
+}
+
+const base = () => sgd({ lr: 0.05, momentum: 0.9, weightDecay: 5e-4 });
+console.log(`CPU: ${cpu} (family ${fam} model ${mod}), 1 thread each, pinned by taskset; PyTorch worker: ${ready}; ${rounds} rounds after 2 warm-up steps`);
+console.log('| step | PyTorch ms | @ssam eager ms | @ssam compiled ms | eager / PyTorch | compiled / PyTorch |\n| --- | --- | --- | --- | --- | --- |');
+for (const [name, key, model, shape, n] of [
+  ['MLP 784-256-128-10 b128', 'mlp', mlp([256, 128, 10]), [-1, 1, 28, 28], 128],
+  ['ResNet-20 (option A) b32', 'resnet20', resnet20(), [-1, 3, 32, 32], 32],
+] as const)
+  for (const [oname, make] of [['SGD', base], ['SAM', () => sam({ rho: 0.05, base: base() })]] as const) {
+    const e = ours(model as unknown as Model, [...shape], n, make(), false);
+    const c = ours(model as unknown as Model, [...shape], n, make(), true);
+    const t = () => ask(`${key} ${oname.toLowerCase()}`);
+    for (let w = 0; w < 2; w++) { e(); c(); await t(); }
+    const tt: number[] = [], te: number[] = [], tc: number[] = [], re: number[] = [], rc: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const a = await t(), b = e(), d = c();
+      tt.push(a); te.push(b); tc.push(d); re.push(b / a); rc.push(d / a);
+    }
+    console.log(`| ${name} ${oname} | ${median(tt).toFixed(1)} | ${median(te).toFixed(1)} | ${median(tc).toFixed(1)} | ${median(re).toFixed(2)}× | ${median(rc).toFixed(2)}× |`);
+  }
+worker.stdin.end();
