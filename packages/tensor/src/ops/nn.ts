@@ -42,8 +42,17 @@ export function logSumExp(x: Tensor, opts: ReduceOptions = {}): Tensor {
   return opts.keepdims ? out : reshape(out, out.shape.filter((_, i) => !(opts.axes === undefined ? true : ([] as number[]).concat(opts.axes).map((a) => (a < 0 ? a + x.rank : a)).includes(i))));
 }
 
+/**
+ * log softmax along `axis`, as (x − m) − log Σ exp(x − m) with m the max.
+ * NOTE: not x − logSumExp(x): m + log Σ is rounded at the magnitude of m (float32 spacing ~1e-3
+ * at 1e4), and the difference keeps that error; x − m is exact near the max, so the result is
+ * rounded at its own magnitude and does not depend on a shift of the logits.
+ */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  return sub(x, logSumExp(x, { axes: axis, keepdims: true }));
+  const m = max(x, { axes: axis, keepdims: true });
+  // an all −∞ (or +∞) slice: keep the shift finite so −∞ − (−∞) is not NaN
+  const d = sub(x, where(equal(abs(m), Infinity), 0, m));
+  return sub(d, log(sum(exp(d), { axes: axis, keepdims: true })));
 }
 
 /**
