@@ -6,7 +6,7 @@ import { matmulKernel } from './kernels/matmul.js';
 import { avgPool2dBackwardKernel, avgPool2dKernel, maxPool2dBackwardKernel, maxPool2dKernel } from './kernels/pool.js';
 import { reduceKernel } from './kernels/reduce.js';
 import { envVar, nodeBuiltins } from './node.js';
-import { WasmRuntime } from './runtime.js';
+import { WasmCapacityError, WasmRuntime } from './runtime.js';
 
 export interface WasmBackendOptions {
   /** Threads, the calling one included. Default: `SSAM_THREADS`, else the cores this process may use. */
@@ -23,6 +23,11 @@ export interface WasmBackendOptions {
    * largest kernel's operands and results).
    */
   readonly cacheBytes?: number;
+  /**
+   * The most wasm memory to reserve (default and at most 4 GiB, the wasm32 limit). A kernel whose
+   * operands, result and scratch do not fit runs the reference kernel instead.
+   */
+  readonly maxMemoryBytes?: number;
 }
 
 /** A wasm backend plus what the JavaScript side knows about it. */
@@ -40,6 +45,27 @@ export interface WasmBackend extends Backend {
   copyStats(): { readonly reused: number; readonly copied: number };
   /** Stops the worker threads; the backend keeps working on the calling thread. */
   dispose(): void;
+}
+
+/**
+ * Wraps every wasm kernel so that one too large for wasm memory (WasmCapacityError, thrown before
+ * it writes anything) runs the reference kernel: large tensors are slow, never wrong.
+ */
+function fallBackWhenTooLarge(native: Kernels, ref: Kernels): Kernels {
+  const out: Record<string, unknown> = {};
+  for (const p of Object.keys(native) as (keyof Kernels)[]) {
+    const k = native[p] as (ins: readonly unknown[], attrs: unknown) => unknown;
+    const r = ref[p] as typeof k;
+    out[p] = k === r ? k : (ins: readonly unknown[], attrs: unknown) => {
+      try {
+        return k(ins, attrs);
+      } catch (e) {
+        if (e instanceof WasmCapacityError) return r(ins, attrs);
+        throw e;
+      }
+    };
+  }
+  return out as Kernels;
 }
 
 /** The default thread count: SSAM_THREADS, else os.availableParallelism() (honours taskset). */
@@ -68,7 +94,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`createWasmBackend: threads must be a positive integer, got ${threads}`);
   const rt = new WasmRuntime({ ...opts, threads });
   const ref = referenceBackend.kernels;
-  const kernels = {
+  const native = {
     ...ref,
     neg: unaryKernel(rt, UNARY_OPS.neg, ref.neg),
     abs: unaryKernel(rt, UNARY_OPS.abs, ref.abs),
@@ -96,7 +122,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     avgPool2d: avgPool2dKernel(rt, ref.avgPool2d),
     avgPool2dBackward: avgPool2dBackwardKernel(rt, ref.avgPool2dBackward),
   } satisfies Kernels;
-  const fallbacks = (Object.keys(kernels) as (keyof Kernels)[]).filter((p) => kernels[p] === ref[p]);
+  const kernels = fallBackWhenTooLarge(native, ref);
+  const fallbacks = (Object.keys(native) as (keyof Kernels)[]).filter((p) => native[p] === ref[p]);
   return {
     name: 'wasm',
     kernels,
