@@ -89,9 +89,11 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
   return apply('minimum', [x, y], { shape });
 }
 
+const CMP_NAMES: Record<CompareOp, string> = { eq: 'equal', ne: 'notEqual', lt: 'less', le: 'lessEqual', gt: 'greater', ge: 'greaterEqual' };
+
 function cmp(op: CompareOp) {
   return (a: TensorLike, b: TensorLike): Tensor => {
-    const [x, y, shape] = binaryArgs(op === 'eq' ? 'equal' : op, a, b);
+    const [x, y, shape] = binaryArgs(CMP_NAMES[op], a, b);
     return apply('compare', [x, y], { shape, op });
   };
 }
