@@ -57,28 +57,28 @@ function verdict(op: FuzzOp, args: readonly unknown[]): string {
 const k = T.random.key(0);
 const x23 = T.tensor([[1, 2, 3], [4, 5, 6]]);
 const idx = T.tensor([0, 1], [2], { dtype: 'int32' });
-const REPRODUCERS: readonly (readonly [string, () => unknown])[] = [
-  ['sum', () => T.sum(x23, { axes: null as never })],
-  ['zeros', () => T.zeros([2 ** 16, 2 ** 16])],
-  ['tensor', () => T.tensor([1], [2 ** 32, 0, 1])],
-  ['random.randint', () => T.random.randint(k, [2, 1e15, 3], 0, 10)],
-  ['slice', () => T.slice(x23, [{ start: NaN }])],
-  ['slice', () => T.slice(x23, [undefined, { stop: 1.5 }])],
-  ['arange', () => T.arange(0, NaN)],
-  ['scatterAdd', () => T.scatterAdd(T.ones([2]), idx, 0, NaN)],
-  ['scatterAdd', () => T.scatterAdd(T.ones([2]), idx, 0, -1)],
-  ['scatterAdd', () => T.scatterAdd(T.ones([2]), idx, 0, 2.5)],
-  ['full', () => T.full([2], 1, 'float64' as never)],
-  ['conv2d', () => T.conv2d(T.ones([1, 1, 4, 4]), T.ones([1, 1, 0, 1]))],
-  ['softmax', () => T.softmax(x23, 5)],
-  ['logSoftmax', () => T.logSoftmax(x23, 5)],
-  ['mean', () => T.mean(x23, { axes: [0, 0] })],
-  ['add', () => T.add(T.ones([2 ** 16, 1]), T.ones([1, 2 ** 16]))],
+const REPRODUCERS: readonly (readonly [string, string, () => unknown])[] = [
+  ['sum', 'sum(x23, { axes: null })', () => T.sum(x23, { axes: null as never })],
+  ['zeros', 'zeros([2 ** 16, 2 ** 16])', () => T.zeros([2 ** 16, 2 ** 16])],
+  ['tensor', 'tensor([1], [2 ** 32, 0, 1])', () => T.tensor([1], [2 ** 32, 0, 1])],
+  ['random.randint', 'random.randint(k, [2, 1e15, 3], 0, 10)', () => T.random.randint(k, [2, 1e15, 3], 0, 10)],
+  ['slice', 'slice(x23, [{ start: NaN }])', () => T.slice(x23, [{ start: NaN }])],
+  ['slice', 'slice(x23, [undefined, { stop: 1.5 }])', () => T.slice(x23, [undefined, { stop: 1.5 }])],
+  ['arange', 'arange(0, NaN)', () => T.arange(0, NaN)],
+  ['scatterAdd', 'scatterAdd(ones([2]), idx, 0, NaN)', () => T.scatterAdd(T.ones([2]), idx, 0, NaN)],
+  ['scatterAdd', 'scatterAdd(ones([2]), idx, 0, -1)', () => T.scatterAdd(T.ones([2]), idx, 0, -1)],
+  ['scatterAdd', 'scatterAdd(ones([2]), idx, 0, 2.5)', () => T.scatterAdd(T.ones([2]), idx, 0, 2.5)],
+  ['full', 'full([2], 1, \'float64\')', () => T.full([2], 1, 'float64' as never)],
+  ['conv2d', 'conv2d(ones([1, 1, 4, 4]), ones([1, 1, 0, 1]))', () => T.conv2d(T.ones([1, 1, 4, 4]), T.ones([1, 1, 0, 1]))],
+  ['softmax', 'softmax(x23, 5)', () => T.softmax(x23, 5)],
+  ['logSoftmax', 'logSoftmax(x23, 5)', () => T.logSoftmax(x23, 5)],
+  ['mean', 'mean(x23, { axes: [0, 0] })', () => T.mean(x23, { axes: [0, 0] })],
+  ['add', 'add(ones([2 ** 16, 1]), ones([1, 2 ** 16]))', () => T.add(T.ones([2 ** 16, 1]), T.ones([1, 2 ** 16]))],
 ];
 
 describe('the reproducers of issue 20 give an SsamError naming the op', () => {
-  for (const [name, call] of REPRODUCERS)
-    it(`${name}: ${call.toString().replace(/^\(\) => /, '')}`, () => {
+  for (const [name, label, call] of REPRODUCERS)
+    it(label, () => {
       let err: unknown;
       try {
         call();
