@@ -65,7 +65,7 @@ describe('wasm kernels at the memory ceiling (maxMemoryBytes 4 MiB)', () => {
 // 10–20 s), so it runs in CI (CI set) or with SSAM_LARGE_TESTS=1.
 const large = envVar('CI') !== undefined || envVar('SSAM_LARGE_TESTS') === '1';
 describe.runIf(large)('wasm kernels past 2³¹ bytes (CI or SSAM_LARGE_TESTS=1)', () => {
-  it('a 2²⁷-element add after a 2²⁵-element warm-up, then two 80-Mi-element adds, are exact', () => {
+  it('a 2²⁷-element add after a 2²⁵-element warm-up, and two 80-Mi-element adds on a fresh backend, are exact', () => {
     const be = createWasmBackend({ threads: 1 });
     try {
       withBackend(be, () => {
@@ -81,7 +81,13 @@ describe.runIf(large)('wasm kernels past 2³¹ bytes (CI or SSAM_LARGE_TESTS=1)'
           }
         expect(bad, `first wrong element ${first}: ${y[first]}`).toBe(0);
       });
-      withBackend(be, () => {
+    } finally {
+      be.dispose();
+    }
+    // a fresh backend: its first kernel past 2³¹ bytes (it threw a raw RangeError, then trapped)
+    const fresh = createWasmBackend({ threads: 1 });
+    try {
+      withBackend(fresh, () => {
         const n = 80 * 2 ** 20;
         const a = full([n], 1.5), b = full([n], 2.25);
         const c = add(a, b), d = add(c, a);
@@ -91,7 +97,7 @@ describe.runIf(large)('wasm kernels past 2³¹ bytes (CI or SSAM_LARGE_TESTS=1)'
         expect(bad).toBe(0);
       });
     } finally {
-      be.dispose();
+      fresh.dispose();
     }
   }, 60_000);
 });
