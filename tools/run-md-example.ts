@@ -6,6 +6,7 @@ import path from 'node:path';
  * Runs the first ```ts block of a Markdown file exactly as written and returns its stdout. The
  * script is written inside `pkgDir` (so workspace packages resolve by name, from their TypeScript
  * sources) and deleted afterwards. Used by the README tests: examples cannot drift from the API.
+ * tsx strips types without checking them; tools/check-md-snippets.ts type-checks every block.
  */
 export function runMarkdownExample(mdFile: string, pkgDir: string, opts: { env?: Record<string, string>; timeout?: number } = {}): string {
   const code = /```ts\n([\s\S]*?)```/.exec(readFileSync(mdFile, 'utf8'))?.[1];

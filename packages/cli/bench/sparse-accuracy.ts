@@ -9,6 +9,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineLine, markdownTable, writeSection } from '../../../tools/bench-report.js';
+import { pairedDifference } from '../src/compare/stats.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const OPTIMIZERS = 'sgd,sam,ssam-f,ssam-f-implicit';
@@ -65,7 +66,8 @@ function commandOf(dir: string): string {
 }
 
 function section(s: Setup, dir: string): string {
-  const rows = csv(path.join(dir, 'results.csv'));
+  // results.csv: one aggregate row per optimizer, then one row per run (files from before had no `row` column).
+  const rows = csv(path.join(dir, 'results.csv')).filter((r) => (r.row ?? 'aggregate') === 'aggregate');
   const doc = json<{ optimizers: string[]; seeds: number }>(path.join(dir, 'compare.json'));
   const setupLines = readFileSync(path.join(dir, 'summary.md'), 'utf8').split('\n').filter((l) => l.startsWith('- '));
   const finals = (o: string) =>
@@ -84,13 +86,15 @@ function section(s: Setup, dir: string): string {
   );
   // Same seed = same initial parameters, data order and Fisher examples: the paired difference.
   const ex = finals('ssam-f'), im = finals('ssam-f-implicit');
-  const d = meanStd(im.map((v, i) => v - ex[i]!));
-  const paired = `Paired by seed, implicit − explicit final accuracy: ${d.m >= 0 ? '+' : ''}${pct(d.m)} ± ${pct(d.s)} points (${im.map((v, i) => `${v - ex[i]! >= 0 ? '+' : ''}${pct(v - ex[i]!)}`).join(', ')}).`;
-  // Verdicts computed from the figures, so a rerun cannot leave stale words behind.
-  const resolved = Math.abs(d.m) > (2 * d.s) / Math.sqrt(im.length);
+  const d = pairedDifference(new Map(im.map((v, i) => [i, v])), new Map(ex.map((v, i) => [i, v])));
+  const sg = (x: number) => `${x >= 0 ? '+' : ''}${pct(x)}`;
+  const paired = `Paired by seed, implicit − explicit final accuracy: ${sg(d.mean)} points, 95 % Student-t interval [${sg(d.ci[0])}, ${sg(d.ci[1])}] (per seed ${im.map((v, i) => sg(v - ex[i]!)).join(', ')}).`;
+  // Verdicts computed from the figures, so a rerun cannot leave stale words behind. With 3 seeds
+  // the t quantile is 4.30, not the normal 1.96: "twice the standard error" would claim too much.
+  const resolved = d.ci[0] > 0 || d.ci[1] < 0;
   const verdict = resolved
-    ? `With ${im.length} seeds this difference is larger than twice its standard error: the implicit form is ${d.m > 0 ? 'more' : 'less'} accurate here.`
-    : `With ${im.length} seeds this difference is within twice its standard error: no accuracy difference between the forms is resolved here.`;
+    ? `With ${d.n} seeds the interval excludes 0: the implicit form is ${d.mean > 0 ? 'more' : 'less'} accurate here.`
+    : `With ${d.n} seeds the interval contains 0: no accuracy difference between the forms is resolved here.`;
   const mean = (o: string) => meanStd(finals(o)).m;
   const others = doc.optimizers.filter((o) => o !== 'ssam-f-implicit').map((o) => `${o} ${mean('ssam-f-implicit') - mean(o) >= 0 ? '+' : ''}${pct(mean('ssam-f-implicit') - mean(o))}`);
   return [`### ${s.title}`, '', `Command: \`${commandOf(dir)}\``, '', ...setupLines, '', table.trim(), '', `${paired} ${verdict} Mean final accuracy of ssam-f-implicit minus: ${others.join(', ')} points.`].join('\n');

@@ -52,6 +52,14 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/**
+ * The environment failed a run that had started (a full disk mid-run): one line, exit code 1. The
+ * message says what is left (the last checkpoint), so no stack trace is needed.
+ */
+export class RunFailure extends Error {
+  override readonly name = 'RunFailure';
+}
+
 type Raw = Record<string, unknown>;
 
 const num = (raw: Raw, key: string, flag: string, check: (v: number) => boolean, want: string, dflt: number): E.Either<UsageError, number> => {

@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
-import { OPTIMIZERS, UsageError } from './config.js';
+import { OPTIMIZERS, RunFailure, UsageError } from './config.js';
+import { exportCommandSpec } from './commands/export-spec.js';
 import { processIo, type Io } from './commands/shared.js';
 import { addTrainingOptions, explicitOptions } from './options.js';
+import { sharpnessCommandSpec } from './sharpness/command-spec.js';
 import { cliVersion } from './versions.js';
 
 /** Exit codes: 0 done, 1 unexpected failure, 2 bad input (nothing written), 3 training diverged. */
@@ -37,6 +39,7 @@ Examples:
   $ ssam compare --data fashion-mnist --model cnn --sparsity 0.9
   $ ssam compare --optimizers sgd,sam,ssam-f,ssam-f-implicit --pattern nm:2:4 --seeds 3
   $ ssam compare --out runs/cmp --resume                   finish an interrupted comparison
+  $ ssam compare --sharpness                               add λmax, trace, m-sharpness and loss landscapes
 
 Writes <out>/summary.md, results.csv, curves.csv, loss.svg/png, accuracy.svg/png and one run folder per optimizer and seed.`;
 
@@ -59,10 +62,14 @@ function program(io: Io, argv: readonly string[], done: (p: Promise<number> | nu
 
   const compare = addTrainingOptions(new Command('compare').description('run several optimizers (and seeds) on one setup; prints a table, writes a report'), { withOptimizer: false })
     .option('--optimizers <list>', `comma-separated optimizers among ${OPTIMIZERS.join(', ')} (default sgd,sam,ssam-f,ssam-d); --pattern applies to ssam-f and ssam-f-implicit only`)
-    .option('--seeds <n>', 'seeds per optimizer: --seed, --seed + 1, ... (default 1)');
+    .option('--seeds <n>', 'seeds per optimizer: --seed, --seed + 1, ... (default 1)')
+    .option('--baseline <name>', 'the optimizer the others are paired against, seed by seed (default: the second in --optimizers)')
+    .option('--include-failed', 'keep collapsed and diverged runs in the means (default: counted and named, left out)')
+    .option('--lr-for <opt=lr,...>', 'peak learning rate per optimizer over --lr, e.g. sgd=0.05,sam=0.1')
+    .option('--sharpness [key=value,...]', "after training, measure each run's λmax, Hessian trace and m-sharpness (columns) and 1-D/2-D loss landscapes (figures); settings as ssam sharpness's flags, e.g. examples=200,iterations=10");
   compare.addHelpText('after', COMPARE_EXAMPLES).action((_o, cmd: Command) => {
     const o = cmd.opts();
-    const flags = { out: o.out, resume: o.resume, json: o.json, quiet: o.quiet, optimizers: o.optimizers, seeds: o.seeds };
+    const flags = { out: o.out, resume: o.resume, json: o.json, quiet: o.quiet, optimizers: o.optimizers, seeds: o.seeds, baseline: o.baseline, includeFailed: o.includeFailed, sharpness: o.sharpness };
     done(import('./commands/compare.js').then((m) => m.compareCommand(explicitOptions(cmd), flags, io, argv)));
   });
 
@@ -81,11 +88,14 @@ function program(io: Io, argv: readonly string[], done: (p: Promise<number> | nu
       ),
   );
 
-  for (const c of [train, compare, data, ...data.commands]) {
+  const sharpness = sharpnessCommandSpec((p) => done(p), io);
+  const exporter = exportCommandSpec((p) => done(p), io);
+
+  for (const c of [train, compare, data, ...data.commands, sharpness, exporter]) {
     c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => {} }).showSuggestionAfterError(true);
     c.allowExcessArguments(false);
   }
-  prog.addCommand(train).addCommand(compare).addCommand(data);
+  prog.addCommand(train).addCommand(compare).addCommand(data).addCommand(sharpness).addCommand(exporter);
   return prog;
 }
 
@@ -112,6 +122,10 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
     if (e instanceof UsageError) {
       io.stderr.write(`ssam: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
       return EXIT.usage;
+    }
+    if (e instanceof RunFailure) {
+      io.stderr.write(`ssam: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      return EXIT.failure;
     }
     io.stderr.write(`ssam: ${(e as Error)?.stack ?? String(e)}\n`);
     return EXIT.failure;

@@ -47,3 +47,12 @@ export function parseCsv(text: string): Record<string, string>[] {
   const cols = head!.split(',');
   return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i]!, v])));
 }
+
+/** Waits for a child started with `ssamChild` and collects what it printed. */
+export function finished(child: ChildProcess): Promise<CliResult & { signal: NodeJS.Signals | null }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => (stdout += String(d)));
+  child.stderr?.on('data', (d) => (stderr += String(d)));
+  return new Promise((resolve) => child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr })));
+}

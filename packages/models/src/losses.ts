@@ -1,4 +1,5 @@
 import { ArgumentError, DTypeError, ShapeError, add, logSoftmax, mean, mul, neg, oneHot, sum, type Tensor } from '@ssam/tensor';
+import { dataOf } from '@ssam/tensor/trace';
 import { fmt } from './internal/check.js';
 
 export interface CrossEntropyOptions {
@@ -38,7 +39,9 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, opts: CrossE
   if (form !== 'uniform' && form !== 'kl') throw new ArgumentError('softmaxCrossEntropy', `smoothing must be 'uniform' or 'kl', got ${JSON.stringify(form)}`);
   if (!['mean', 'sum', 'none'].includes(reduction)) throw new ArgumentError('softmaxCrossEntropy', `reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(reduction)}`);
   const c = logits.shape[1]!;
-  const data = labels.toArray();
+  // NOTE: dataOf, not toArray: a value check is not a host read of the result, so a compiled step
+  // may contain it; it runs on the labels of the tracing call only (the plan does not re-run it).
+  const data = dataOf(labels);
   for (let i = 0; i < data.length; i++)
     if (data[i]! < 0 || data[i]! >= c) throw new ArgumentError('softmaxCrossEntropy', `label ${data[i]} at position ${i} is outside [0, ${c})`);
   if (form === 'kl' && eps > 0 && c < 2) throw new ArgumentError('softmaxCrossEntropy', `the 'kl' smoothing needs at least 2 classes, got ${c}`);

@@ -1,6 +1,6 @@
 import { add, addcmul, div, mul, sqrt, tree, type Tensor } from '@ssam/tensor';
 import { nextCount, readCount, zeroCount } from './internal/count.js';
-import { checkNonNegative, checkUnit } from './internal/validate.js';
+import { checkNonNegative, checkSameLayout, checkUnit } from './internal/validate.js';
 import type { GradientTransformation, Updates } from './types.js';
 
 export interface ScaleByAdamOptions {
@@ -31,6 +31,7 @@ export function scaleByAdam({ b1 = 0.9, b2 = 0.999, eps = 1e-8 }: ScaleByAdamOpt
     init: (params) => ({ count: zeroCount(), mu: tree.zerosLike(params), nu: tree.zerosLike(params) }),
     update(grads, state) {
       const n = readCount(`${op}.update`, state.count) + 1;
+      checkSameLayout(`${op}.update`, 'grads', grads, 'the first moment (shaped like the params given to init)', state.mu);
       const mu = tree.zipMap((m: Tensor, g: Tensor) => addcmul(mul(g, 1 - b1), m, 1, b1), state.mu, grads);
       const nu = tree.zipMap((v: Tensor, g: Tensor) => addcmul(mul(v, b2), g, g, 1 - b2), state.nu, grads);
       // NOTE: PyTorch folds 1/(1−β₁ᵗ) into the step size and divides √v by √(1−β₂ᵗ) before adding ε.

@@ -1,7 +1,7 @@
 import { scaleByAdam } from './adam.js';
 import { chain } from './combine.js';
 import { addDecayedWeights } from './decay.js';
-import { checkNonNegative, checkRateOrSchedule } from './internal/validate.js';
+import { checkNonNegative, checkRateOrSchedule, withGradLayoutCheck } from './internal/validate.js';
 import { scaleByLearningRate } from './scale.js';
 import type { GradientTransformation, OptState, Schedule } from './types.js';
 
@@ -20,9 +20,9 @@ export interface AdamOptions {
  * const opt = adamw({ lr: 1e-3, weightDecay: 0.05 });
  */
 export function adamw({ lr, b1 = 0.9, b2 = 0.999, eps = 1e-8, weightDecay = 0.01 }: AdamOptions): GradientTransformation<OptState[]> {
-  checkRateOrSchedule('adamw', 'lr', lr);
+  const rate = checkRateOrSchedule('adamw', 'lr', lr);
   checkNonNegative('adamw', 'weightDecay', weightDecay);
-  return chain(scaleByAdam({ b1, b2, eps }), addDecayedWeights(weightDecay), scaleByLearningRate(lr));
+  return withGradLayoutCheck('adamw', chain(scaleByAdam({ b1, b2, eps }), addDecayedWeights(weightDecay), scaleByLearningRate(rate)));
 }
 
 /**
@@ -31,7 +31,7 @@ export function adamw({ lr, b1 = 0.9, b2 = 0.999, eps = 1e-8, weightDecay = 0.01
  * const opt = adam({ lr: 1e-3 });
  */
 export function adam({ lr, b1 = 0.9, b2 = 0.999, eps = 1e-8, weightDecay = 0 }: AdamOptions): GradientTransformation<OptState[]> {
-  checkRateOrSchedule('adam', 'lr', lr);
+  const rate = checkRateOrSchedule('adam', 'lr', lr);
   checkNonNegative('adam', 'weightDecay', weightDecay);
-  return chain(addDecayedWeights(weightDecay), scaleByAdam({ b1, b2, eps }), scaleByLearningRate(lr));
+  return withGradLayoutCheck('adam', chain(addDecayedWeights(weightDecay), scaleByAdam({ b1, b2, eps }), scaleByLearningRate(rate)));
 }

@@ -27,9 +27,11 @@ describe('combinators', () => {
     expect(() => chain(scale(1), {} as never)).toThrow(/chain: argument 1 is not a GradientTransformation/);
     expect(() => chain(scale(1)).update(grads, [] as never, params)).toThrow(/state must be the array of 1 member states/);
   });
-  it('applyUpdates is plain addition and checks structure', () => {
+  it('applyUpdates is plain addition and checks the exact layout', () => {
     expect(list(applyUpdates(params, grads))).toEqual(list(tree.add(params, grads)));
-    expect(() => applyUpdates(params, { a: grads.a })).toThrow(/different tree structures/);
+    expect(() => applyUpdates(params, { a: grads.a })).toThrow(/applyUpdates: updates must have the tree structure of params/);
+    // #20: a broadcastable wrong shape ([1, 2] for a [2, 2] param) was added by broadcasting.
+    expect(() => applyUpdates(params, { ...grads, a: tensor([[1, 1]]) })).toThrow(/applyUpdates: updates leaf 'a' has shape \[1, 2\] but params has \[2, 2\]/);
   });
   it('scaleByLearningRate flips the sign', () => {
     const [u] = scaleByLearningRate(0.1).update(grads, scaleByLearningRate(0.1).init(params));

@@ -1,5 +1,6 @@
 import { ArgumentError, tree } from '@ssam/tensor';
 import type { GradientTransformation, OptState, Params, Updates } from './types.js';
+import { checkSameLayout } from './internal/validate.js';
 
 /**
  * The identity transformation: updates pass through, the state is empty.
@@ -64,7 +65,7 @@ export function chain(...transforms: GradientTransformation<any>[]): GradientTra
  * params = applyUpdates(params, updates);
  */
 export function applyUpdates(params: Params, updates: Updates): Params {
-  if (!tree.structureEqual(params, updates))
-    throw new ArgumentError('applyUpdates', 'params and updates have different tree structures; the updates must come from a transformation initialised with these params');
+  // NOTE: exact layout, not only structure: a [1, 4] update for a [2, 4] param would broadcast.
+  checkSameLayout('applyUpdates', 'updates', updates, 'params', params);
   return tree.add(params, updates);
 }

@@ -1,5 +1,5 @@
 import { addcmul, ArgumentError, tree, type Tensor } from '@ssam/tensor';
-import { checkNonNegative } from './internal/validate.js';
+import { checkNonNegative, checkSameLayout } from './internal/validate.js';
 import type { GradientTransformation } from './types.js';
 
 /**
@@ -16,6 +16,7 @@ export function addDecayedWeights(weightDecay: number): GradientTransformation<R
       if (wd === 0) return [grads, state];
       if (params === undefined)
         throw new ArgumentError('addDecayedWeights.update', 'needs params (update(grads, state, params)) to add λ·w');
+      checkSameLayout('addDecayedWeights.update', 'grads', grads, 'params', params);
       return [tree.zipMap((g: Tensor, w: Tensor) => addcmul(g, w, 1, wd), grads, params), state];
     },
   };

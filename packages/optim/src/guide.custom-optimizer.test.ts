@@ -11,7 +11,9 @@ export function signSam({ rho, base }: { rho: number; base: GradientTransformati
       if (!params || !extra?.gradFn) throw new Error('signSam.update needs params and extra.gradFn');
       const scale = rho / Math.sqrt(Math.max(1, tree.size(params)));
       const eps = tree.map((g: Tensor) => mul(sign(g), scale), grads) as Updates;
-      const g2 = extra.gradFn(tree.add(params, eps) as Params); // pass 2 at w + ε
+      // ε = 0 (ρ = 0 or g = 0) is no ascent: descend with g and skip pass 2 (the kit checks this)
+      const flat = scale === 0 || tree.leaves(grads).every((g) => g.toArray().every((v) => v === 0));
+      const g2 = flat ? grads : extra.gradFn(tree.add(params, eps) as Params); // pass 2 at w + ε
       const [updates, next] = base.update(g2, state.base, params, extra); // descend from w itself
       return [updates, { base: next }];
     },
@@ -22,9 +24,41 @@ import { sgd } from '@ssam/optim';
 import { runSamLaws, runTransformationContract } from '@ssam/optim/testing';
 
 runTransformationContract('signSam', () => signSam({ rho: 0.05, base: sgd({ lr: 0.1 }) }));
-runSamLaws('signSam', ({ rho, base }) => signSam({ rho, base }), { normalised: false });
+// the float64 reference of the ascent it claims: ε = ρ·sign(g)/√N
+const signAscent = (g: number[][], _w: number[][], rho: number) => {
+  const n = Math.max(1, g.reduce((k, leaf) => k + leaf.length, 0));
+  return g.map((leaf) => leaf.map((v) => (rho * Math.sign(v)) / Math.sqrt(n)));
+};
+runSamLaws('signSam', ({ rho, base }) => signSam({ rho, base }), { ascent: signAscent });
 
-// §3: a law of your own
+// §3: a mask of your own
+import { density, fullMask, topKMask } from '@ssam/masks';
+import { abs } from '@ssam/tensor'; // mul, tree and Tensor as in §1
+import { sam, type MaskPolicy } from '@ssam/optim';
+
+/** SSAM's mask policy: keep the entries with the largest |w·g|, recomputed at every step. */
+const largestWG = (sparsity: number): MaskPolicy<{ mask: Updates }> => ({
+  init: (params) => ({ mask: fullMask(params) }),
+  before: (_state, ctx) => ({
+    mask: topKMask(tree.map((w: Tensor, g: Tensor) => abs(mul(w, g)), ctx.params, ctx.grads), { sparsity }),
+  }),
+  view: (state) => ({ mask: state.mask, density: density(state.mask) }),
+});
+
+const wgSsam = (rho: number, sparsity: number, base: GradientTransformation<any>) => sam({ rho, base, policy: largestWG(sparsity) });
+
+runSamLaws('SSAM, mask = top |w·g| every step', ({ rho, sparsity, base }) => wgSsam(rho, sparsity, base), { sparse: true });
+runTransformationContract('SSAM, mask = top |w·g| every step', () => wgSsam(0.05, 0.5, sgd({ lr: 0.1 })));
+
+// §3: the same, with the ascent written as a transformation
+import { chain, maskBy, normalizeGlobal, scaleByRho } from '@ssam/optim';
+
+const wgSsam2 = (rho: number, sparsity: number, base: GradientTransformation<any>) =>
+  sam({ ascent: chain(normalizeGlobal(), maskBy(), scaleByRho(rho)), policy: largestWG(sparsity), base });
+
+runSamLaws('SSAM (|w·g|), ascent = chain(normalizeGlobal(), maskBy(), scaleByRho(ρ))', ({ rho, sparsity, base }) => wgSsam2(rho, sparsity, base), { sparse: true });
+
+// §4: a law of your own
 import fc from 'fast-check';
 import { arbProblem, trajectory, treesIdentical } from '@ssam/optim/testing';
 import { it } from 'vitest';
@@ -38,11 +72,11 @@ it('signSam with ρ = 0 takes exactly the steps of its base optimizer (a law of 
   }), { numRuns: 20 });
 });
 
-// §4: one pass per update rule
+// §5: one pass per update rule
 import { add, addcmul, tensor } from '@ssam/tensor'; // mul, tree and Tensor as in §1
 import { expect } from 'vitest';
 
-it('addcmul fuses an update rule and keeps its bits (§4)', () => {
+it('addcmul fuses an update rule and keeps its bits (§5)', () => {
   const grads = { w: tensor([0.5, -1, 2]) }, trace = { w: tensor([0.1, 0.2, -0.3]) };
   const mask = { w: tensor([1, 0, 1]) }, c = 0.05;
   // momentum μ·buf + g: one pass instead of two, and the same bits

@@ -2,6 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { docModule } from '../../../tools/check-md-snippets.js';
 
 // docs/guide/custom-optimizer.md shows code that guide.custom-optimizer.test.ts runs; this keeps
 // every line of the guide's code in that file, in the same order (indentation aside), so the
@@ -25,9 +26,9 @@ describe('docs/guide/custom-optimizer.md', () => {
 });
 
 describe('docs/guide/train-with-ssam.md', () => {
-  it('its training loop runs as written and learns', async () => {
-    const guide = readFileSync(path.join(here, '../../../docs/guide/train-with-ssam.md'), 'utf8');
-    const code = /```ts\n([\s\S]*?)```/.exec(guide)?.[1];
+  it('its training loop runs as written and learns, and its checkpoint restores', async () => {
+    // All of the guide's blocks, joined as tools/check-md-snippets.ts type-checks them.
+    const { code } = docModule('docs/guide/train-with-ssam.md');
     expect(code).toBeTruthy();
     // Imported through vitest, so @ssam/* resolve to their sources like in every test here.
     const file = path.join(here, `.guide-train-${process.pid}.ts`);
@@ -44,5 +45,6 @@ describe('docs/guide/train-with-ssam.md', () => {
     const acc = Number(/test accuracy ([\d.]+)/.exec(logs.join('\n'))?.[1]);
     expect(acc).toBeGreaterThan(0.85);
     expect(logs.join('\n')).toContain('mask density 0.50, passes 2');
+    expect(logs).toContain('restored logits equal: true');
   });
 });

@@ -1,6 +1,6 @@
 import { addcmul, ArgumentError, mul, tree, type Tensor } from '@ssam/tensor';
 import { nextCount, readCount, zeroCount } from './internal/count.js';
-import { checkUnit } from './internal/validate.js';
+import { checkSameLayout, checkUnit } from './internal/validate.js';
 import type { GradientTransformation, Updates } from './types.js';
 
 export interface ScaleByMomentumOptions {
@@ -33,6 +33,7 @@ export function scaleByMomentum({ momentum, nesterov = false, dampening = 0 }: S
     init: (params) => ({ count: zeroCount(), trace: tree.zerosLike(params) }),
     update(grads, state) {
       const n = readCount(`${op}.update`, state.count);
+      checkSameLayout(`${op}.update`, 'grads', grads, 'the momentum buffer (shaped like the params given to init)', state.trace);
       const trace =
         n === 0
           ? grads

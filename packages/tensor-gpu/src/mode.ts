@@ -125,5 +125,5 @@ function noGlReason(requested: GpuJsMode, kernel: string): string {
 }
 
 const SETUP_HINT =
-  "headless-gl needs the native 'gl' package built from source (apt libxi-dev; npm_config_nodedir=/usr " +
-  'pnpm install) and an X server: run under `xvfb-run -a`';
+  "headless-gl needs the native 'gl' package built from source (`apt-get install libxi-dev xvfb`, then " +
+  '`pnpm setup:gpu`) and an X server: run under `xvfb-run -a`';

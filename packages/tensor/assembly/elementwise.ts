@@ -26,7 +26,7 @@ export const OP_GT = 10;
 export const OP_GE = 11;
 
 @inline
-function unaryS(op: i32, a: f32): f32 {
+export function unaryS(op: i32, a: f32): f32 {
   switch (op) {
     case OP_NEG: return -a;
     case OP_ABS: return abs<f32>(a);
@@ -61,7 +61,7 @@ export function unary(op: i32, x: usize, y: usize, n: i32, perChunk: i32, chunk:
 }
 
 @inline
-function binaryV(op: i32, a: v128, b: v128): v128 {
+export function binaryV(op: i32, a: v128, b: v128): v128 {
   const one = f32x4.splat(1);
   switch (op) {
     case OP_ADD: return f32x4.add(a, b);
@@ -81,7 +81,7 @@ function binaryV(op: i32, a: v128, b: v128): v128 {
 }
 
 @inline
-function binaryS(op: i32, a: f32, b: f32): f32 {
+export function binaryS(op: i32, a: f32, b: f32): f32 {
   switch (op) {
     case OP_ADD: return a + b;
     case OP_SUB: return a - b;

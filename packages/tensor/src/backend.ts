@@ -17,7 +17,7 @@ export type Kernels = { readonly [P in PrimName]: Kernel<P> };
 export interface Backend {
   readonly name: string;
   readonly kernels: Kernels;
-  describe?(): string;
+  describe(): string;
 }
 
 const stack: Backend[] = [];

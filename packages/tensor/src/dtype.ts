@@ -3,7 +3,22 @@ export type DType = 'float32' | 'int32';
 
 export type TypedArray = Float32Array | Int32Array;
 
+let nextAllocation: TypedArray | undefined;
+
+/**
+ * @internal used by compiled plans: the next `allocate` of `into`'s dtype and length returns `into`
+ * (zeroed), so a plain-JS kernel writes its result straight into the plan's arena slot.
+ */
+export function allocateInto(into: TypedArray | undefined): void {
+  nextAllocation = into;
+}
+
 export function allocate(dtype: DType, size: number): TypedArray {
+  const into = nextAllocation;
+  if (into !== undefined && into.length === size && (dtype === 'int32') === into instanceof Int32Array) {
+    nextAllocation = undefined;
+    return into.fill(0);
+  }
   return dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
 }
 

@@ -32,6 +32,9 @@ export { conv2d, conv2dBackInput, conv2dBackFilter, convOutSize, type Conv2dOpti
 export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, type Pool2dOptions } from './ops/pool.js';
 export { square, relu, leakyRelu, sigmoid, tanh, gelu, logSumExp, logSoftmax, softmax, oneHot, clip, norm } from './ops/nn.js';
 
+export { compile, type CompiledFunction, type CompileOptions, type CompileStats, type PlanInfo } from './compile/compile.js';
+export { ELEMENTWISE, REDUCE, MOVEMENT, EPILOGUE, PRIM_PROPS, type PrimKind } from './primitives.js';
+
 export * as tree from './tree.js';
 export type { Tree, TreeDef } from './tree.js';
 export * as random from './random.js';

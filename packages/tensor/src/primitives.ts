@@ -106,3 +106,61 @@ type Missing = Exclude<PrimName, (typeof PRIMITIVES)[number]>;
 // Compile-time check that PRIMITIVES lists every primitive.
 const _exhaustive: Missing extends never ? true : never = true;
 void _exhaustive;
+
+/** What a primitive does to its operands, as the compile passes (fusion, liveness) see it. */
+export type PrimKind = 'elementwise' | 'reduce' | 'movement' | 'linalg' | 'window';
+
+/**
+ * The kind of every primitive and whether it may run as an elementwise epilogue of a conv/matmul
+ * output. A `Record` over `PrimName`: adding a primitive without classifying it is a compile error.
+ */
+export const PRIM_PROPS: { readonly [P in PrimName]: { readonly kind: PrimKind; readonly epilogue: boolean } } = {
+  neg: { kind: 'elementwise', epilogue: true },
+  abs: { kind: 'elementwise', epilogue: true },
+  exp: { kind: 'elementwise', epilogue: true },
+  log: { kind: 'elementwise', epilogue: true },
+  sqrt: { kind: 'elementwise', epilogue: true },
+  sign: { kind: 'elementwise', epilogue: true },
+  add: { kind: 'elementwise', epilogue: true },
+  sub: { kind: 'elementwise', epilogue: true },
+  mul: { kind: 'elementwise', epilogue: true },
+  div: { kind: 'elementwise', epilogue: true },
+  // pow has no wasm kernel (the reference's Math.pow is the semantics), so it cannot be fused
+  pow: { kind: 'elementwise', epilogue: false },
+  maximum: { kind: 'elementwise', epilogue: true },
+  minimum: { kind: 'elementwise', epilogue: true },
+  compare: { kind: 'elementwise', epilogue: true },
+  where: { kind: 'elementwise', epilogue: true },
+  addcmul: { kind: 'elementwise', epilogue: true },
+  sum: { kind: 'reduce', epilogue: false },
+  max: { kind: 'reduce', epilogue: false },
+  reshape: { kind: 'movement', epilogue: false },
+  broadcastTo: { kind: 'movement', epilogue: false },
+  transpose: { kind: 'movement', epilogue: false },
+  slice: { kind: 'movement', epilogue: false },
+  pad: { kind: 'movement', epilogue: false },
+  concat: { kind: 'movement', epilogue: false },
+  gather: { kind: 'movement', epilogue: false },
+  scatterAdd: { kind: 'movement', epilogue: false },
+  // cast changes the dtype, so it leaves the float32 kernels; the compile passes treat it as movement
+  cast: { kind: 'movement', epilogue: false },
+  matmul: { kind: 'linalg', epilogue: false },
+  conv2d: { kind: 'linalg', epilogue: false },
+  conv2dBackInput: { kind: 'linalg', epilogue: false },
+  conv2dBackFilter: { kind: 'linalg', epilogue: false },
+  maxPool2d: { kind: 'window', epilogue: false },
+  maxPool2dBackward: { kind: 'window', epilogue: false },
+  avgPool2d: { kind: 'window', epilogue: false },
+  avgPool2dBackward: { kind: 'window', epilogue: false },
+};
+
+const primsOfKind = (kind: PrimKind): ReadonlySet<PrimName> => new Set(PRIMITIVES.filter((p) => PRIM_PROPS[p].kind === kind));
+
+/** Unary/binary elementwise, compare, where (select) and addcmul: out[i] depends on in[i] only (after broadcasting). */
+export const ELEMENTWISE: ReadonlySet<PrimName> = primsOfKind('elementwise');
+/** Reductions over axes. */
+export const REDUCE: ReadonlySet<PrimName> = primsOfKind('reduce');
+/** Data movement: no arithmetic on the values (reshape, transpose, slice, pad, gather, cast, ...). */
+export const MOVEMENT: ReadonlySet<PrimName> = primsOfKind('movement');
+/** Elementwise primitives that a conv/matmul may apply to its output before it is stored (bias, BatchNorm, ReLU, residual add). */
+export const EPILOGUE: ReadonlySet<PrimName> = new Set(PRIMITIVES.filter((p) => PRIM_PROPS[p].epilogue));

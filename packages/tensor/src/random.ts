@@ -16,6 +16,7 @@
  */
 import { erf, erfinvF32 } from './internal/erf.js';
 import { bits, checkCount, checkFinite, checkKey, checkShapeArg, split, type Key } from './internal/keys.js';
+import { observing } from './trace.js';
 import { threefryBits } from './internal/threefry.js';
 import { ArgumentError, ShapeError, fmtShape } from './errors.js';
 import { broadcastShapes, sizeOf, stridesOf, type Shape } from './shape.js';
@@ -68,7 +69,7 @@ export interface UniformOptions {
  */
 export function uniform(key: Key, shape: Shape, opts: UniformOptions = {}): Tensor {
   const op = 'random.uniform';
-  checkKey(op, key);
+  checkDraw(op, key);
   checkShapeArg(op, shape);
   if (opts === null || typeof opts !== 'object') throw new ArgumentError(op, `options must be an object or undefined, got ${String(opts)}`);
   const { min = 0, max = 1 } = opts;
@@ -97,7 +98,7 @@ export interface NormalOptions {
  */
 export function normal(key: Key, shape: Shape, opts: NormalOptions = {}): Tensor {
   const op = 'random.normal';
-  checkKey(op, key);
+  checkDraw(op, key);
   checkShapeArg(op, shape);
   if (opts === null || typeof opts !== 'object') throw new ArgumentError(op, `options must be an object or undefined, got ${String(opts)}`);
   const { mean = 0, std = 1 } = opts;
@@ -129,7 +130,7 @@ export interface TruncatedNormalOptions extends NormalOptions {
  */
 export function truncatedNormal(key: Key, shape: Shape, opts: TruncatedNormalOptions = {}): Tensor {
   const op = 'random.truncatedNormal';
-  checkKey(op, key);
+  checkDraw(op, key);
   checkShapeArg(op, shape);
   if (opts === null || typeof opts !== 'object') throw new ArgumentError(op, `options must be an object or undefined, got ${String(opts)}`);
   const { mean = 0, std = 1, lower = -2, upper = 2 } = opts;
@@ -161,7 +162,7 @@ export function truncatedNormal(key: Key, shape: Shape, opts: TruncatedNormalOpt
  */
 export function bernoulli(key: Key, p: number | Tensor, shape?: Shape): Tensor {
   const op = 'random.bernoulli';
-  checkKey(op, key);
+  checkDraw(op, key);
   let probs: ArrayLike<number>;
   let pShape: Shape;
   if (isTensor(p)) {
@@ -212,7 +213,7 @@ function broadcastIndexer(from: Shape, to: Shape): (i: number) => number {
  */
 export function randint(key: Key, shape: Shape, min: number, max: number): Tensor {
   const op = 'random.randint';
-  checkKey(op, key);
+  checkDraw(op, key);
   checkShapeArg(op, shape);
   const I32 = 0x8000_0000;
   if (!Number.isInteger(min) || min < -I32 || min >= I32) throw new ArgumentError(op, `min must be an int32, got ${min}`);
@@ -251,7 +252,7 @@ const PACK = 2 ** 21;
  */
 export function permutation(key: Key, n: number): Tensor {
   const op = 'random.permutation';
-  checkKey(op, key);
+  checkDraw(op, key);
   checkCount(op, 'n', n);
   let perm = new Int32Array(n);
   for (let i = 0; i < n; i++) perm[i] = i;
@@ -276,4 +277,14 @@ export function permutation(key: Key, n: number): Tensor {
     perm = nextPerm;
   }
   return fromHost(perm, [n], 'int32');
+}
+
+/**
+ * A draw checks its key, and refuses to run inside a `compile` trace: the bits are made on the host
+ * from the key's words, so the plan would replay the tracing call's draw on every call.
+ */
+function checkDraw(op: string, key: unknown): asserts key is Key {
+  checkKey(op, key);
+  if (observing())
+    throw new ArgumentError(op, 'draws random numbers on the host, so inside a compiled function the plan would repeat the draw of the tracing call on every call; draw outside the compiled function and pass the tensor in as an argument');
 }

@@ -24,6 +24,13 @@ class HostStorage implements Storage {
 
 let nextId = 0;
 
+/** @internal set by `compile` while it traces: throws when a traced tensor's values are read on the host. */
+export let hostReadGuard: ((t: Tensor, what: string) => void) | undefined;
+/** @internal */
+export function setHostReadGuard(g: ((t: Tensor, what: string) => void) | undefined): void {
+  hostReadGuard = g;
+}
+
 /**
  * An immutable n-d array. There is no public way to change its elements: `toArray()` returns a
  * copy. Create tensors with `tensor`, `zeros`, `ones`, ... and transform them with the ops.
@@ -50,11 +57,13 @@ export class Tensor {
 
   /** A copy of the elements in row-major order. */
   toArray(): TypedArray {
+    hostReadGuard?.(this, 'toArray()');
     return this.storage.read().slice();
   }
 
   /** Elements as a (nested) JavaScript array, for printing and tests. */
   toList(): number | unknown[] {
+    hostReadGuard?.(this, 'toList()');
     const data = this.storage.read();
     if (this.shape.length === 0) return data[0]!;
     const build = (dim: number, offset: number): unknown[] => {
@@ -70,6 +79,7 @@ export class Tensor {
 
   /** The single element of a size-1 tensor as a number. */
   item(): number {
+    hostReadGuard?.(this, 'item()');
     if (this.size !== 1)
       throw new ArgumentError('item', `needs a tensor with exactly one element; got shape [${this.shape.join(', ')}]`);
     return this.storage.read()[0]!;

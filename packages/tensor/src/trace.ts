@@ -13,6 +13,28 @@ export interface Tracer {
 
 const tracers: Tracer[] = [];
 let paused = 0;
+/**
+ * Observers see every primitive, also inside `untraced` (a stopGradient is still a node of a
+ * compiled plan, only one that autograd does not differentiate). `compile` installs one while it
+ * traces.
+ */
+const observers: Tracer[] = [];
+
+/** @internal used by `compile` */
+export function pushObserver(t: Tracer): void {
+  observers.push(t);
+}
+
+/** @internal true while `compile` traces (random draws refuse to run then). */
+export function observing(): boolean {
+  return observers.length > 0;
+}
+
+/** @internal used by `compile` */
+export function popObserver(t: Tracer): void {
+  const i = observers.lastIndexOf(t);
+  if (i >= 0) observers.splice(i, 1);
+}
 
 export function pushTracer(t: Tracer): void {
   tracers.push(t);
@@ -43,6 +65,7 @@ export function notifyTracers<P extends PrimName>(
   attrs: PrimAttrs[P],
   output: Tensor,
 ): void {
+  for (let i = 0; i < observers.length; i++) observers[i]!.record(prim, inputs, attrs, output);
   if (paused > 0) return;
   for (let i = 0; i < tracers.length; i++) tracers[i]!.record(prim, inputs, attrs, output);
 }

@@ -3,8 +3,11 @@ import path from 'node:path';
 import { withBackend } from '@ssam/tensor';
 import * as E from 'fp-ts/lib/Either.js';
 import { OPTIMIZERS, parsePattern, takesPattern, UsageError, type TrainConfig } from '../config.js';
-import { aggregate, type RunResult } from '../compare/aggregate.js';
-import { TABLE_HEADER, tableCells, textTable } from '../compare/table.js';
+import { aggregate, METRICS, type RunResult } from '../compare/aggregate.js';
+import { measureRuns, parseCompareSharpness, SHARPNESS_METRICS, type MeasuredRun } from '../compare/sharpness.js';
+import { tableCells, tableHeader, tableNotes, textTable } from '../compare/table.js';
+import { loadStepTimes, saveStepTimes, timingSink } from '../compare/timing.js';
+import { warmUp } from '../compare/warmup.js';
 import { TRAINING_KEYS, withBudget } from '../options.js';
 import { chooseBackend } from '../setup/backend.js';
 import { effectiveConfig, loadRunData } from '../setup/datasets.js';
@@ -26,6 +29,12 @@ export interface CompareFlags {
   readonly quiet?: boolean;
   readonly optimizers?: string;
   readonly seeds?: string;
+  /** The optimizer the others are paired against (default: the second one). */
+  readonly baseline?: string;
+  /** Keep collapsed and diverged runs in the means. */
+  readonly includeFailed?: boolean;
+  /** Measure each run's sharpness after training: true for the defaults, or key=value settings. */
+  readonly sharpness?: true | string;
 }
 
 /** compare.json: how the comparison was asked for, so `--resume` can finish it. */
@@ -34,6 +43,8 @@ interface CompareDoc {
   readonly options: Record<string, unknown>;
   readonly optimizers: readonly string[];
   readonly seeds: number;
+  /** --sharpness as given, so that --resume measures too. */
+  readonly sharpness?: true | string;
   readonly environment: Record<string, unknown>;
   readonly createdAt: string;
 }
@@ -45,6 +56,20 @@ function parseOptimizers(v: string | undefined): string[] {
   if (list.length === 0 || bad.length) throw new UsageError(`--optimizers must list some of ${OPTIMIZERS.join(', ')} separated by commas; got '${v}'`);
   if (new Set(list).size !== list.length) throw new UsageError(`--optimizers lists an optimizer twice: '${v}'`);
   return list;
+}
+
+/** `--lr-for sgd=0.05,sam=0.1`: a peak learning rate per optimizer, over --lr. */
+export function parseLrFor(v: unknown, optimizers: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  if (v === undefined) return out;
+  for (const part of String(v).split(',')) {
+    const [name, lr, ...rest] = part.split('=').map((s) => s.trim());
+    if (!name || lr === undefined || lr === '' || rest.length) throw new UsageError(`--lr-for takes optimizer=lr pairs separated by commas, e.g. sgd=0.05,sam=0.1; got '${String(v)}'`);
+    if (!optimizers.includes(name)) throw new UsageError(`--lr-for names ${name}, which --optimizers does not list (${optimizers.join(',')})`);
+    if (out.has(name)) throw new UsageError(`--lr-for gives ${name} twice: '${String(v)}'`);
+    out.set(name, lr);
+  }
+  return out;
 }
 
 function parseSeeds(v: string | undefined): number {
@@ -68,7 +93,10 @@ export function optionsFor(raw: Record<string, unknown>, optimizer: string): Rec
 }
 
 /** `ssam compare`: every optimizer × seed on one setup, then a table and a report folder. */
-export async function compareCommand(explicit0: Record<string, unknown>, flags: CompareFlags, io: Io, argv: readonly string[]): Promise<number> {
+export async function compareCommand(given: Record<string, unknown>, flags: CompareFlags, io: Io, argv: readonly string[]): Promise<number> {
+  // --lr-for shapes the runs, so it is saved with the comparison; --baseline and --include-failed only change the report.
+  const { baseline: _b, includeFailed: _i, sharpness: _s, ...explicit0 } = given;
+  let sharpnessArg = flags.sharpness;
   let explicit = explicit0;
   let optimizers: string[];
   let seeds: number;
@@ -79,22 +107,31 @@ export async function compareCommand(explicit0: Record<string, unknown>, flags: 
     const file = path.join(out, 'compare.json');
     if (!existsSync(file)) throw new UsageError(`--resume: ${file} does not exist; there is no comparison in ${out} to finish`);
     const saved = readJson<CompareDoc>(file);
-    const changed = [...TRAINING_KEYS, 'optimizers', 'seeds'].filter((k) => explicit[k] !== undefined);
+    const changed = [...TRAINING_KEYS, 'optimizers', 'seeds', 'lrFor'].filter((k) => explicit[k] !== undefined);
     if (changed.length) throw new UsageError(`--resume finishes the saved comparison; drop ${changed.map((k) => `--${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`).join(', ')}`);
     explicit = { ...saved.options, ...(explicit.backend !== undefined ? { backend: explicit.backend } : {}), ...(explicit.threads !== undefined ? { threads: explicit.threads } : {}) };
     optimizers = [...saved.optimizers];
     seeds = saved.seeds;
+    sharpnessArg ??= saved.sharpness;
   } else {
     optimizers = parseOptimizers(flags.optimizers);
     seeds = parseSeeds(flags.seeds);
   }
-  const raw = withBudget(explicit);
+  const { lrFor: lrForRaw, ...trainingOptions } = explicit;
+  const lrFor = parseLrFor(lrForRaw, optimizers);
+  if (flags.baseline !== undefined && !optimizers.includes(flags.baseline))
+    throw new UsageError(`--baseline ${flags.baseline} is not among the compared optimizers (${optimizers.join(',')})`);
+  const sharp = sharpnessArg === undefined ? undefined : parseCompareSharpness(sharpnessArg);
+  const raw = withBudget(trainingOptions);
   if (raw.pattern !== undefined && String(raw.pattern) !== 'unstructured' && !optimizers.some(takesPattern))
     throw new UsageError(`--pattern ${String(raw.pattern)} shapes the mask of ssam-f and ssam-f-implicit; --optimizers lists neither (${optimizers.join(',')})`);
-  const seed0 = configOrThrow(optionsFor(raw, 'sgd')).seed;
+  const common = configOrThrow(optionsFor(raw, 'sgd')); // the options before --lr-for
+  const seed0 = common.seed;
   const jobs: { optimizer: string; seed: number; config: TrainConfig }[] = [];
-  for (const optimizer of optimizers)
-    for (let s = 0; s < seeds; s++) jobs.push({ optimizer, seed: seed0 + s, config: configOrThrow({ ...optionsFor(raw, optimizer), optimizer, seed: seed0 + s }) });
+  // Seed by seed, every optimizer in turn: slow drifts of a shared machine then hit them all alike.
+  for (let s = 0; s < seeds; s++)
+    for (const optimizer of optimizers)
+      jobs.push({ optimizer, seed: seed0 + s, config: configOrThrow({ ...optionsFor(raw, optimizer), ...(lrFor.has(optimizer) ? { lr: lrFor.get(optimizer) } : {}), optimizer, seed: seed0 + s }) });
   const first = jobs[0]!.config;
   // The sparsity and pattern line describes the Fisher-masked runs when there are some.
   const masked = (jobs.find((j) => takesPattern(j.optimizer)) ?? jobs[0]!).config;
@@ -106,8 +143,10 @@ export async function compareCommand(explicit0: Record<string, unknown>, flags: 
 
   const chosen = await chooseBackend(first.backend, first.threads);
   const results: RunResult[] = [];
+  let measured: MeasuredRun[] = [];
   let stepsPerEpoch = 1;
   let setup: string[] = [];
+  let chance = { classes: 10, testSize: 1 };
   try {
     withBackend(chosen.backend, () => {
       const data = loadRunData(first, { train: explicit.trainSubset === undefined, test: explicit.testSubset === undefined });
@@ -115,10 +154,11 @@ export async function compareCommand(explicit0: Record<string, unknown>, flags: 
       // Validate every optimizer on this model before writing anything.
       const prepared = optimizers.map((o) => prepareRun(jobs.find((j) => j.optimizer === o)!.config, data));
       stepsPerEpoch = prepared[0]!.stepsPerEpoch;
+      chance = { classes: data.train.numClasses, testSize: data.test.length };
       setup = [
         `data: ${data.name}, ${data.train.length.toLocaleString('en-US')} training and ${data.test.length.toLocaleString('en-US')} test examples${first.augment ? ', augmented' : ''}`,
         `model: ${first.model}${first.model === 'mlp' ? ` ${[data.train.shape.reduce((a, b) => a * b, 1), ...first.width, data.train.numClasses].join('-')}` : ''} (${prepared[0]!.paramCount.toLocaleString('en-US')} parameters)`,
-        `training: ${first.epochs} epochs × ${stepsPerEpoch} steps of ${first.batchSize}, lr ${first.lr} (${first.schedule}), momentum ${first.momentum}, weight decay ${first.weightDecay}; ρ ${first.rho}, sparsity ${masked.sparsity} (${masked.pattern.kind === 'nm' ? `nm:${masked.pattern.n}:${masked.pattern.m}` : masked.pattern.kind}); budget ${first.budget}`,
+        `training: ${first.epochs} epochs × ${stepsPerEpoch} steps of ${first.batchSize}, lr ${common.lr}${lrFor.size ? ` (${[...lrFor].map(([o, v]) => `${o} ${v}`).join(', ')})` : ''} (${first.schedule}), momentum ${first.momentum}, weight decay ${first.weightDecay}; ρ ${first.rho}, sparsity ${masked.sparsity} (${masked.pattern.kind === 'nm' ? `nm:${masked.pattern.n}:${masked.pattern.m}` : masked.pattern.kind}); budget ${first.budget}`,
         ...prepared.flatMap((r) => (r.nmExcluded.length && r.config.pattern.kind === 'nm' ? [`${r.config.optimizer}: ${nmNote(r.config.optimizer, r.nmExcluded, r.config.pattern.m)}`] : [])),
         `seeds: ${[...new Set(jobs.map((j) => j.seed))].join(', ')}`,
         `backend: ${chosen.description}; Node ${process.version}`,
@@ -126,17 +166,20 @@ export async function compareCommand(explicit0: Record<string, unknown>, flags: 
       const dirOf = (j: (typeof jobs)[number]) => new RunDir(path.join(out, 'runs', `${j.optimizer}-s${j.seed}`));
       new RunDir(out).create();
       if (!flags.resume) {
-        const doc: CompareDoc = { format: 'ssam-compare/1', options: explicit, optimizers, seeds, environment: environment(), createdAt: new Date().toISOString() };
+        const doc: CompareDoc = { format: 'ssam-compare/1', options: explicit, optimizers, seeds, ...(sharpnessArg !== undefined ? { sharpness: sharpnessArg } : {}), environment: environment(), createdAt: new Date().toISOString() };
         writeJson(path.join(out, 'compare.json'), doc);
       }
       const say = (s: string) => !flags.quiet && !flags.json && io.stderr.write(s);
       say(`ssam compare: ${optimizers.join(', ')} × ${seeds} seed${seeds > 1 ? 's' : ''} → ${out}\n  ${setup.join('\n  ')}\n`);
+      // Untimed steps of every optimizer first, so that the first run does not pay the process's warm-up.
+      if (jobs.some((j) => !existsSync(dirOf(j).file('summary')))) warmUp(prepared);
       jobs.forEach((j, i) => {
         const dir = dirOf(j);
         if (existsSync(dir.file('summary'))) {
           const s = readJson<RunSummary>(dir.file('summary'));
           if (s.status === 'complete' || s.status === 'diverged') {
-            results.push({ optimizer: j.optimizer, seed: j.seed, dir: dir.dir, summary: s });
+            const times = loadStepTimes(dir.dir);
+            results.push({ optimizer: j.optimizer, seed: j.seed, dir: dir.dir, summary: s, ...(times ? { times } : {}) });
             return;
           }
         }
@@ -144,9 +187,10 @@ export async function compareCommand(explicit0: Record<string, unknown>, flags: 
         dir.create();
         if (!existsSync(dir.file('config'))) writeRunConfig(dir, j.config, chosen, argv);
         let summary: RunSummary;
+        const timed = timingSink(progressFor(io, { quiet: flags.quiet || flags.json }));
         try {
           summary = trainLoop(run, dir, {
-            progress: progressFor(io, { quiet: flags.quiet || flags.json }),
+            progress: timed.sink,
             label: `[${i + 1}/${jobs.length}] ${j.optimizer}${seeds > 1 ? ` s${j.seed}` : ''}`,
             resume: hasCheckpoint(dir.file('checkpoint')),
           });
@@ -155,22 +199,26 @@ export async function compareCommand(explicit0: Record<string, unknown>, flags: 
           say(`  ${j.optimizer} seed ${j.seed}: ${e.message}\n`);
           summary = e.summary;
         }
-        results.push({ optimizer: j.optimizer, seed: j.seed, dir: dir.dir, summary });
+        saveStepTimes(dir.dir, timed.times);
+        results.push({ optimizer: j.optimizer, seed: j.seed, dir: dir.dir, summary, times: timed.times });
       });
+      if (sharp) measured = measureRuns(results, sharp, { backend: chosen.description, say });
     });
   } finally {
     chosen.dispose();
   }
 
-  const { rows, baseline } = aggregate(results, optimizers);
+  const comparison = aggregate(sharp ? measured.map((m) => m.result) : results, optimizers, { chance, metrics: sharp ? [...METRICS, ...SHARPNESS_METRICS] : METRICS, ...(flags.baseline ? { reference: flags.baseline } : {}), includeFailed: Boolean(flags.includeFailed) });
   // vega and resvg load only now: a rejected command line never pays for them.
   const { writeReport } = await import('../compare/report.js');
-  const report = await writeReport({ dir: out, title: `ssam compare: ${optimizers.join(', ')} on ${first.data} with ${first.model}`, setup, rows, baseline, results, stepsPerEpoch });
+  const sections = sharp ? await (await import('../compare/sharpness-figures.js')).sharpnessSection(out, measured, sharp) : [];
+  const report = await writeReport({ dir: out, title: `ssam compare: ${optimizers.join(', ')} on ${first.data} with ${first.model}`, setup, comparison, results, stepsPerEpoch, sections });
+  const { rows, reference, timeBaseline, timingCaveat } = comparison;
   if (flags.json) {
-    io.stdout.write(JSON.stringify({ event: 'compare', out, report, baseline, rows, setup }) + '\n');
+    io.stdout.write(JSON.stringify({ event: 'compare', out, report, reference, timeBaseline, includeFailed: comparison.includeFailed, rows, ...(timingCaveat ? { timingCaveat } : {}), setup }) + '\n');
   } else {
-    io.stdout.write('\n' + textTable(TABLE_HEADER, tableCells(rows)));
-    io.stdout.write(`\nAccuracy ${seeds > 1 ? `mean ± std over ${seeds} seeds` : 'of one seed'}; step time relative to ${baseline}; mask density = fraction of weights perturbed${optimizers.includes('ssam-f-implicit') ? " (ssam-f-implicit: the weights pass 1's input gradients flow through; its ε is dense)" : ''}.\nReport: ${report}\n`);
+    io.stdout.write('\n' + textTable(tableHeader(comparison), tableCells(comparison)));
+    io.stdout.write(`\n${tableNotes(comparison).join('\n')}\nMask density = fraction of weights perturbed${optimizers.includes('ssam-f-implicit') ? " (ssam-f-implicit: the weights pass 1's input gradients flow through; its ε is dense)" : ''}.\nReport: ${report}\n`);
   }
   return 0;
 }

@@ -1,16 +1,19 @@
-import { existsSync } from 'node:fs';
+import { rmdirSync } from 'node:fs';
 import path from 'node:path';
 import { withBackend } from '@ssam/tensor';
+import * as E from 'fp-ts/lib/Either.js';
 import { configToRaw, UsageError, type TrainConfig } from '../config.js';
 import { chooseBackend } from '../setup/backend.js';
 import { effectiveConfig, loadRunData } from '../setup/datasets.js';
 import { DivergedError, trainLoop, type RunSummary } from '../train/loop.js';
 import { nmNote } from '../setup/nm-fit.js';
-import { prepareRun } from '../train/prepare.js';
-import { readJson, RunDir } from '../train/run-dir.js';
-import { writeRunConfig, type RunConfigDoc } from '../train/run-config.js';
+import { prepareRun, type PreparedRun } from '../train/prepare.js';
+import type { CanonicalConfig } from '../train/fingerprint.js';
+import { describeFsError, isFsError, isTempFile, readJson, RUN_FILES, RunDir } from '../train/run-dir.js';
+import { readRunConfig, writeRunConfig, type RunConfigDoc } from '../train/run-config.js';
+import { acquireRunLock } from '../train/run-lock.js';
 import { TRAINING_KEYS, withBudget } from '../options.js';
-import { checkFreshOut, configOrThrow, defaultOut, pct, progressFor, type Io } from './shared.js';
+import { checkFreshOut, clearLeftovers, configOrThrow, defaultOut, outEntries, pct, progressFor, type Io } from './shared.js';
 
 export interface TrainFlags {
   readonly out?: string;
@@ -19,21 +22,40 @@ export interface TrainFlags {
   readonly quiet?: boolean;
 }
 
+/** The config the checkpoint was written with, if it can be read (to name an edited field). */
+function checkpointConfig(out: string): CanonicalConfig | undefined {
+  try {
+    const meta = (readJson<{ meta?: { config?: unknown } }>(path.join(out, RUN_FILES.checkpoint, 'state.json')).meta ?? {}).config;
+    return meta !== null && typeof meta === 'object' ? (meta as CanonicalConfig) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The config of a resumed run is the saved one. Training options given again must agree with it
  * (silently training something else would break bit-identical resume); the backend and threads
  * may change, with a warning.
  */
 function resumedConfig(out: string, explicit: Record<string, unknown>): { saved: RunConfigDoc; config: TrainConfig } {
-  const file = path.join(out, 'config.json');
-  if (!existsSync(file)) throw new UsageError(`--resume: ${file} does not exist; there is no run in ${out} to continue`);
-  let saved: RunConfigDoc;
-  try {
-    saved = readJson<RunConfigDoc>(file);
-  } catch (e) {
-    throw new UsageError(`--resume: ${file} is not valid JSON (${(e as Error).message.split('\n')[0]})`);
+  const file = path.join(out, RUN_FILES.config);
+  const entries = outEntries(out);
+  if (!entries) throw new UsageError(`--resume: ${file} does not exist; there is no run in ${out} to continue`);
+  if (!entries.includes(RUN_FILES.config)) {
+    if (entries.length > 0 && entries.every((e) => isTempFile(e) || e.startsWith(RUN_FILES.lock)))
+      throw new UsageError(`--resume: ${out} holds no config.json, only what a run killed while starting leaves; start it again without --resume`);
+    throw new UsageError(`--resume: ${file} does not exist; there is no run in ${out} to continue`);
   }
-  const savedRaw = configToRaw(configOrThrow(configToRaw(saved.config)));
+  const r = readRunConfig(file, () => checkpointConfig(out));
+  if (E.isLeft(r)) throw r.left;
+  const saved = r.right;
+  let savedRaw: Record<string, unknown>;
+  try {
+    savedRaw = configToRaw(configOrThrow(configToRaw(saved.config)));
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`--resume: ${file}: config is not a valid run config (${e.message})`);
+    throw new UsageError(`--resume: ${file}: config is malformed (${(e as Error).message.split('\n')[0]})`);
+  }
   const savedConfig = configOrThrow(savedRaw);
   for (const k of TRAINING_KEYS) {
     if (explicit[k] === undefined) continue;
@@ -43,6 +65,39 @@ function resumedConfig(out: string, explicit: Record<string, unknown>): { saved:
   }
   const env = { ...(explicit.backend !== undefined ? { backend: explicit.backend } : {}), ...(explicit.threads !== undefined ? { threads: explicit.threads } : {}) };
   return { saved, config: configOrThrow({ ...savedRaw, ...env }) };
+}
+
+function rmdirQuiet(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty, or already gone
+  }
+}
+
+/**
+ * Takes the run folder's lock and, for a fresh run, writes config.json. Every file-system failure
+ * here (--out under a file, an unwritable folder, a full disk) is a one-line UsageError, and a
+ * fresh run that fails here removes what it created.
+ */
+function openRunFolder(dir: RunDir, fresh: (() => void) | undefined): () => void {
+  const existed = outEntries(dir.dir) !== undefined;
+  let release: (() => void) | undefined;
+  try {
+    release = acquireRunLock(dir.dir, 'ssam train');
+    if (fresh) {
+      checkFreshOut(dir.dir, RUN_FILES.config, { locked: true }); // another run may have started since the first check
+      clearLeftovers(dir.dir);
+      fresh();
+    }
+    return release;
+  } catch (e) {
+    release?.();
+    // Only an empty folder goes (rmdir refuses any other): one that a racing run filled stays.
+    if (fresh && !existed) rmdirQuiet(dir.dir);
+    if (isFsError(e)) throw new UsageError(`--out ${dir.dir}: ${describeFsError(e)}`);
+    throw e;
+  }
 }
 
 /** `ssam train`: returns the exit code (0 done, 3 diverged); throws UsageError for bad input. */
@@ -65,40 +120,51 @@ export async function trainCommand(explicit: Record<string, unknown>, flags: Tra
   try {
     return withBackend(chosen.backend, () => {
       const data = loadRunData(config, { train: explicit.trainSubset === undefined, test: explicit.testSubset === undefined });
-      config = effectiveConfig(config, data);
-      const run = prepareRun(config, data);
+      const run = prepareRun(effectiveConfig(config, data), data);
       const dir = new RunDir(out);
-      dir.create();
-      if (!saved) {
-        writeRunConfig(dir, config, chosen, argv);
-      }
-      const say = (s: string) => !flags.quiet && !flags.json && io.stderr.write(s);
-      say(`ssam train: ${config.optimizer} on ${config.model} (${run.paramCount.toLocaleString('en-US')} params), ${data.name} ${data.train.length}/${data.test.length} examples, ${config.epochs} epochs × ${run.stepsPerEpoch} steps, ${chosen.description}\n`);
-      if (run.nmExcluded.length && config.pattern.kind === 'nm') say(`  ${nmNote(config.optimizer, run.nmExcluded, config.pattern.m)}\n`);
-      let summary: RunSummary;
+      const release = openRunFolder(dir, saved ? undefined : () => void writeRunConfig(dir, run.config, chosen, argv));
       try {
-        summary = trainLoop(run, dir, {
-          progress: progressFor(io, { quiet: flags.quiet || flags.json }),
-          label: config.optimizer,
-          resume: Boolean(flags.resume),
-          onResume: (p) => say(`ssam train: resuming from the checkpoint at epoch ${p.epoch + 1}, batch ${p.batch} (step ${p.step})\n`),
-          ...(flags.json ? { onEpoch: (row) => io.stdout.write(JSON.stringify({ event: 'epoch', ...row }) + '\n') } : {}),
-        });
-      } catch (e) {
-        if (!(e instanceof DivergedError)) throw e;
-        if (flags.json) io.stdout.write(JSON.stringify({ event: 'diverged', message: e.message, out }) + '\n');
-        io.stderr.write(`ssam train: ${e.message}\n`);
-        return 3;
+        return trainIn(run, dir, { flags, io, backend: chosen.description });
+      } finally {
+        release();
       }
-      if (flags.json) io.stdout.write(JSON.stringify({ event: 'summary', out, ...summary, history: undefined }) + '\n');
-      else
-        io.stdout.write(
-          `${out}: test accuracy ${pct(summary.finalTestAcc)} (best ${pct(summary.bestTestAcc)} at epoch ${summary.bestEpoch}), ` +
-            `train loss ${summary.finalTrainLoss.toFixed(4)}, ${summary.meanEpochSeconds.toFixed(1)} s/epoch, ${summary.meanStepMs.toFixed(1)} ms/step\n`,
-        );
-      return 0;
     });
   } finally {
     chosen.dispose();
   }
+}
+
+/** Trains in the locked folder and reports: exit code 0, or 3 when the run diverged. */
+function trainIn(run: PreparedRun, dir: RunDir, o: { flags: TrainFlags; io: Io; backend: string }): number {
+  const { flags, io } = o;
+  const { config, data } = run;
+  const out = dir.dir;
+  const say = (s: string) => !flags.quiet && !flags.json && io.stderr.write(s);
+  let summary: RunSummary;
+  try {
+    summary = trainLoop(run, dir, {
+      progress: progressFor(io, { quiet: flags.quiet || flags.json }),
+      label: config.optimizer,
+      resume: Boolean(flags.resume),
+      // After the checkpoint passed its checks: a refused resume prints its one line only.
+      onStart: () => {
+        say(`ssam train: ${config.optimizer} on ${config.model} (${run.paramCount.toLocaleString('en-US')} params), ${data.name} ${data.train.length}/${data.test.length} examples, ${config.epochs} epochs × ${run.stepsPerEpoch} steps, ${o.backend}\n`);
+        if (run.nmExcluded.length && config.pattern.kind === 'nm') say(`  ${nmNote(config.optimizer, run.nmExcluded, config.pattern.m)}\n`);
+      },
+      onResume: (p) => say(`ssam train: resuming from the checkpoint at epoch ${p.epoch + 1}, batch ${p.batch} (step ${p.step})\n`),
+      ...(flags.json ? { onEpoch: (row) => io.stdout.write(JSON.stringify({ event: 'epoch', ...row }) + '\n') } : {}),
+    });
+  } catch (e) {
+    if (!(e instanceof DivergedError)) throw e;
+    if (flags.json) io.stdout.write(JSON.stringify({ event: 'diverged', message: e.message, out }) + '\n');
+    io.stderr.write(`ssam train: ${e.message}\n`);
+    return 3;
+  }
+  if (flags.json) io.stdout.write(JSON.stringify({ event: 'summary', out, ...summary, history: undefined }) + '\n');
+  else
+    io.stdout.write(
+      `${out}: test accuracy ${pct(summary.finalTestAcc)} (best ${pct(summary.bestTestAcc)} at epoch ${summary.bestEpoch}), ` +
+        `train loss ${summary.finalTrainLoss.toFixed(4)}, ${summary.meanEpochSeconds.toFixed(1)} s/epoch, ${summary.meanStepMs.toFixed(1)} ms/step\n`,
+    );
+  return 0;
 }

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { curveSpec, renderSvg, svgToPng, type CurvePoint } from '../plots.js';
 import { writeFileAtomic } from '../train/run-dir.js';
-import type { CompareRow, RunResult } from './aggregate.js';
-import { markdownTable, TABLE_HEADER, tableCells } from './table.js';
+import type { Comparison, RunResult } from './aggregate.js';
+import { markdownTable, tableCells, tableHeader, tableNotes } from './table.js';
 
 /** Files of a comparison report, relative to its folder. */
 export const REPORT_FILES = {
@@ -41,22 +41,50 @@ export interface ReportInput {
   readonly title: string;
   /** Setup lines for the Markdown (data, model, budget, backend...). */
   readonly setup: readonly string[];
-  readonly rows: readonly CompareRow[];
-  readonly baseline: string;
+  readonly comparison: Comparison;
   readonly results: readonly RunResult[];
   readonly stepsPerEpoch: number;
+  /** Markdown lines placed after the plots (the sharpness section of --sharpness). */
+  readonly sections?: readonly string[];
 }
+
+/** results.csv: one `aggregate` row per optimizer, then one `run` row per optimizer and seed (whose `_mean` is the run's value). */
+export function resultsCsv(c: Comparison): string {
+  const stats = ['mean', 'std', 'ci_low', 'ci_high', 'median', 'min', 'max'] as const;
+  const diff = ['diff', 'diff_ci_low', 'diff_ci_high', 'diff_seeds'] as const;
+  const header = [
+    'row', 'optimizer', 'seed', 'status', 'seeds', 'collapsed', 'diverged', 'n',
+    ...c.metrics.flatMap((m) => [...stats, ...diff].map((s) => `${m.csv}_${s}`)),
+    'reference', 'epoch_seconds', 'step_ms', 'step_cpu_ms', 'step_time_ratio', 'timed_steps', 'mask_density',
+  ];
+  const blank = (k: number) => Array.from({ length: k }, () => '');
+  const agg = c.rows.map((r) => [
+    'aggregate', r.optimizer, '', '', r.seeds, r.collapsed, r.diverged, r.runs.filter((x) => x.included).length,
+    ...c.metrics.flatMap((m) => {
+      const s = r.metrics[m.key]!;
+      const d = r.paired?.[m.key];
+      return [s.mean, s.std, s.ci[0], s.ci[1], s.median, s.min, s.max, ...(d ? [d.mean, d.ci[0], d.ci[1], d.n] : blank(4))];
+    }),
+    c.reference, r.epochSeconds, r.stepMs, r.cpuMs, r.stepRatio, Math.min(...r.runs.map((x) => x.timing.steps)), r.maskDensity,
+  ]);
+  const runs = c.rows.flatMap((r) =>
+    r.runs.map((x) => [
+      'run', r.optimizer, x.seed, x.outcome, 1, Number(x.outcome === 'collapsed'), Number(x.outcome === 'diverged'), Number(x.included),
+      ...c.metrics.flatMap((m) => [x.values[m.key]!, ...blank(stats.length - 1 + diff.length)]),
+      c.reference, '', x.timing.wallMs, x.timing.cpuMs, '', x.timing.steps, '',
+    ]),
+  );
+  return csv([header, ...agg, ...runs]);
+}
+
+// NOTE: a literal * in a Markdown table cell would start emphasis.
+const mdEscape = (s: string): string => s.replace(/\*/g, '\\*');
 
 /** Writes summary.md, the CSVs and the loss/accuracy plots (SVG and PNG); returns the summary path. */
 export async function writeReport(r: ReportInput): Promise<string> {
   const f = (k: keyof typeof REPORT_FILES) => path.join(r.dir, REPORT_FILES[k]);
-  writeFileAtomic(
-    f('results'),
-    csv([
-      ['optimizer', 'seeds', 'diverged', 'best_acc_mean', 'best_acc_std', 'final_acc_mean', 'final_acc_std', 'train_loss_mean', 'train_loss_std', 'epoch_seconds', 'step_ms', 'step_time_ratio', 'mask_density'],
-      ...r.rows.map((x) => [x.optimizer, x.seeds, x.diverged, x.bestAcc.mean, x.bestAcc.std, x.finalAcc.mean, x.finalAcc.std, x.trainLoss.mean, x.trainLoss.std, x.epochSeconds, x.stepMs, x.stepRatio, x.maskDensity]),
-    ]),
-  );
+  const c = r.comparison;
+  writeFileAtomic(f('results'), resultsCsv(c));
   writeFileAtomic(
     f('curves'),
     csv([
@@ -64,31 +92,36 @@ export async function writeReport(r: ReportInput): Promise<string> {
       ...r.results.flatMap((x) => x.summary.history.map((h) => [x.optimizer, x.seed, h.epoch, h.step, h.lr, h.trainLoss, h.trainAcc, h.testLoss, h.testAcc, h.maskDensity, h.seconds])),
     ]),
   );
-  const lossPoints = r.results.flatMap((x) => lossCurve(x, r.stepsPerEpoch));
-  const accPoints = r.results.flatMap((x) => x.summary.history.map((h) => ({ optimizer: x.optimizer, seed: x.seed, epoch: h.epoch, value: h.testAcc * 100 })));
-  for (const [points, title, y, svg, png] of [
-    [lossPoints, 'Training loss', 'train loss (window mean)', f('lossSvg'), f('lossPng')],
-    [accPoints, 'Test accuracy', 'test accuracy (%)', f('accSvg'), f('accPng')],
-  ] as const) {
-    const text = await renderSvg(curveSpec(points, title, y, r.rows.map((x) => x.optimizer)));
+  const outcome = new Map(c.rows.flatMap((row) => row.runs.map((x) => [`${row.optimizer}|${x.seed}`, x.outcome] as const)));
+  const tag = <T extends { optimizer: string; seed: number }>(p: T) => ({ ...p, outcome: outcome.get(`${p.optimizer}|${p.seed}`) ?? 'ok' });
+  const lossPoints = r.results.flatMap((x) => lossCurve(x, r.stepsPerEpoch)).map(tag);
+  const accPoints = r.results.flatMap((x) => x.summary.history.map((h) => tag({ optimizer: x.optimizer, seed: x.seed, epoch: h.epoch, value: h.testAcc * 100 })));
+  const order = c.rows.map((x) => x.optimizer);
+  const plots = [
+    [lossPoints, { title: 'Training loss', yTitle: 'train loss (window mean, log scale)', order, log: true, includeFailed: c.includeFailed }, f('lossSvg'), f('lossPng')],
+    [accPoints, { title: 'Test accuracy', yTitle: 'test accuracy (%)', order, range: [0, 100], minSpan: 10, includeFailed: c.includeFailed }, f('accSvg'), f('accPng')],
+  ] as const;
+  for (const [points, opts, svg, png] of plots) {
+    const text = await renderSvg(curveSpec(points, opts));
     writeFileAtomic(svg, text);
     writeFileAtomic(png, svgToPng(text));
   }
-  const seeds = Math.max(...r.rows.map((x) => x.seeds));
   const md = [
     `# ${r.title}`,
     '',
     ...r.setup.map((s) => `- ${s}`),
     '',
-    `Accuracy and loss: ${seeds > 1 ? `mean ± standard deviation over ${seeds} seeds` : 'one seed'}; best = the best epoch's test accuracy, final = the last epoch's. Step time relative to ${r.baseline}. Mask density: fraction of weights perturbed (1 for SAM, – for SGD); for ssam-f-implicit, the fraction of weights that pass 1's input gradients flow through (its ε is dense).`,
+    `Best = the best epoch's test accuracy (picked on the test set, so it flatters), final = the last epoch's. Mask density: fraction of weights perturbed (1 for SAM, – for SGD); for ssam-f-implicit, the fraction of weights that pass 1's input gradients flow through (its ε is dense).`,
     '',
-    markdownTable(TABLE_HEADER, tableCells(r.rows)),
+    markdownTable(tableHeader(c), tableCells(c).map((row) => row.map(mdEscape))),
+    // Plain lines become paragraphs; the indented verdicts a list, closed by a blank line.
+    ...tableNotes(c).map((l, i, all) => (l.startsWith('  ') ? `- ${mdEscape(l.trim())}${all[i + 1]?.startsWith('  ') ? '' : '\n'}` : `${mdEscape(l)}\n`)),
     '![training loss](loss.svg)',
     '',
     '![test accuracy](accuracy.svg)',
     '',
-    `Per-epoch numbers: [curves.csv](curves.csv); the table: [results.csv](results.csv); each run's folder (config.json, metrics.csv, steps.jsonl, checkpoint/): ${[...new Set(r.results.map((x) => `[${path.basename(x.dir)}](runs/${path.basename(x.dir)}/)`))].join(', ')}.`,
-    ...r.results.filter((x) => x.summary.status === 'diverged').map((x) => `\n**${x.optimizer}, seed ${x.seed} diverged:** ${x.summary.message ?? ''}`),
+    ...(r.sections ?? []),
+    `Per-epoch numbers: [curves.csv](curves.csv); the table, with one row per run: [results.csv](results.csv); each run's folder (config.json, metrics.csv, steps.jsonl, timing.json, checkpoint/): ${[...new Set(r.results.map((x) => `[${path.basename(x.dir)}](runs/${path.basename(x.dir)}/)`))].join(', ')}.`,
     '',
   ].join('\n');
   writeFileAtomic(f('summary'), md);

@@ -32,6 +32,10 @@ async function importWasm(): Promise<WasmModule | Error> {
  * reference). `threads` defaults to SSAM_THREADS, else the cores this process may use.
  */
 export async function chooseBackend(kind: 'auto' | 'reference' | 'wasm', threads: number | undefined): Promise<ChosenBackend> {
+  // A bad SSAM_THREADS would make the wasm backend fail to load, and `auto` quietly fall back.
+  const env = process.env.SSAM_THREADS;
+  if (threads === undefined && env !== undefined && env !== '' && !(/^\d+$/.test(env.trim()) && Number(env) >= 1))
+    throw new UsageError(`SSAM_THREADS must be a positive integer (the wasm thread count), got '${env}'; fix or unset it, or give --threads`);
   const reference = (why?: string): ChosenBackend => {
     if (kind === 'reference' && threads !== undefined && threads !== 1)
       throw new UsageError(`--threads ${threads} needs the wasm backend; the reference backend runs on one thread (drop --threads or use --backend wasm)`);

@@ -1,33 +1,18 @@
 import path from 'node:path';
 import { epochBatches } from '@ssam/data';
 import { random, tree, type Key, type Tensor, type Tree } from '@ssam/tensor';
-import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../checkpoint.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import { CheckpointError, hasCheckpoint, readCheckpoint, saveCheckpoint } from '../checkpoint.js';
+import { RunFailure, UsageError } from '../config.js';
 import type { ProgressSink } from '../progress.js';
 import { encodeSafetensors } from '../safetensors.js';
-import type { PreparedRun, RunKeys } from './prepare.js';
-import { RunDir, writeFileAtomic, writeJson, type EpochRecord } from './run-dir.js';
+import type { PreparedRun } from './prepare.js';
+import { describeFsError, isFsError, RunDir, RunFileError, writeFileAtomic, writeJson, type EpochRecord } from './run-dir.js';
+import { acquireRunLock } from './run-lock.js';
 import { evaluate } from './evaluate.js';
-import { makeStep, type TrainState } from './step.js';
-
-/** Running sums of the epoch in progress; checkpointed, so a resumed epoch reports the same means. */
-interface EpochSums {
-  lossSum: number;
-  accSum: number;
-  epsSum: number;
-  densitySum: number;
-  steps: number;
-  seconds: number;
-}
-
-/** The whole resumable state of a run: what `checkpoint/` holds. */
-interface Snapshot {
-  train: TrainState;
-  keys: RunKeys;
-  /** The next batch to run: epoch, position within it, global step. */
-  position: { epoch: number; batch: number; step: number };
-  sums: EpochSums;
-  history: EpochRecord[];
-}
+import { checkSnapshot, snapshotMeta, type EpochSums, type Snapshot } from './snapshot.js';
+import { makeStep } from './step.js';
 
 export interface RunSummary {
   readonly status: 'complete' | 'diverged';
@@ -60,6 +45,8 @@ export interface LoopOptions {
   readonly onEpoch?: (row: EpochRecord) => void;
   /** Continue from `checkpoint/` if there is one. */
   readonly resume: boolean;
+  /** Called once the run is ready to train (after a resumed checkpoint passed its checks). */
+  readonly onStart?: () => void;
   /** Called when a checkpoint was loaded, with the position training continues from. */
   readonly onResume?: (position: { epoch: number; batch: number; step: number }) => void;
   /** Examples per Fisher forward pass (speed only). */
@@ -98,11 +85,49 @@ function summarize(run: PreparedRun, history: readonly EpochRecord[], steps: num
  * checkpoint or are pure functions of (seed, epoch, step).
  */
 export function trainLoop(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSummary {
+  // `ssam train` holds the lock already (this is re-entrant); each run of `ssam compare` takes its own.
+  const sub = process.argv[2];
+  const release = acquireRunLock(dir.dir, sub === 'train' || sub === 'compare' ? `ssam ${sub}` : 'ssam');
+  try {
+    return trainLocked(run, dir, o);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Loads the checkpoint to resume from and checks it against the run; a Left (unreadable, another
+ * run's, out of the run's bounds, a tensor of the wrong shape) is a UsageError: nothing written.
+ */
+function resumeFrom(run: PreparedRun, ckptDir: string): Snapshot {
+  const stateFile = path.join(ckptDir, 'state.json');
+  const r = pipe(
+    readCheckpoint(ckptDir),
+    E.chain((l) => pipe(checkSnapshot(l, run), E.mapLeft((e) => new CheckpointError(`${stateFile}: ${e.message}`)))),
+  );
+  if (E.isLeft(r)) throw new UsageError(`--resume: ${r.left.message}; nothing in the run folder was changed`);
+  return r.right;
+}
+
+function trainLocked(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSummary {
+  try {
+    return trainSteps(run, dir, o);
+  } catch (e) {
+    // A full disk or a folder removed under the run: one line and exit 1, the last checkpoint intact.
+    if (e instanceof RunFileError) throw new UsageError(`${e.message}; the run folder holds something ssam did not write`);
+    if (isFsError(e)) throw new RunFailure(`${describeFsError(e)}; the last checkpoint in ${dir.file('checkpoint')} is intact, and --resume continues from it`);
+    throw e;
+  }
+}
+
+function trainSteps(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSummary {
   const c = run.config;
   const ckptDir = dir.file('checkpoint');
   let snap: Snapshot = { train: run.initial, keys: run.keys, position: { epoch: 0, batch: 0, step: 0 }, sums: zeroSums(), history: [] };
-  if (o.resume && hasCheckpoint(ckptDir)) {
-    snap = loadCheckpoint(ckptDir).state as Snapshot;
+  const resumed = o.resume && hasCheckpoint(ckptDir) ? resumeFrom(run, ckptDir) : undefined;
+  o.onStart?.();
+  if (resumed) {
+    snap = resumed;
     dir.trimSteps(snap.position.step);
     dir.writeMetrics(snap.history);
     o.onResume?.(snap.position);
@@ -115,7 +140,7 @@ export function trainLoop(run: PreparedRun, dir: RunDir, o: LoopOptions): RunSum
   const save = (s: Snapshot): boolean => {
     // Only a finite state becomes a checkpoint: a diverging run keeps its last good one.
     if (!allFinite(s.train.params)) return false;
-    saveCheckpoint(ckptDir, s, { epoch: s.position.epoch, batch: s.position.batch, step: s.position.step, complete: s.position.epoch >= c.epochs });
+    saveCheckpoint(ckptDir, s, snapshotMeta(run, s.position));
     lastGood = s.position;
     return true;
   };

@@ -63,9 +63,12 @@ export function makeStep(o: StepOptions): (s: TrainState, batch: { x: Tensor; y:
     const r = step(s.params, s.modelState, s.optState, batch, key);
     const m = r.metrics;
     if (m.skipped) {
-      const what = !Number.isFinite(m.loss) ? `the training loss is ${m.loss}`
-        : !Number.isFinite(m.gradNorm) ? `the gradient norm is ${m.gradNorm}`
-        : `the loss at the perturbed point is ${m.perturbedLoss} (or its gradient is not finite)`;
+      // The step names its own reason (makeTrainStep's skipReason), so an 'update' skip is not
+      // blamed on the perturbed pass.
+      const what = m.skipReason === 'loss' ? `the training loss is ${m.loss}`
+        : m.skipReason === 'gradient' ? `the gradient norm is ${m.gradNorm}`
+        : m.skipReason === 'perturbed' ? `the loss at the perturbed point is ${m.perturbedLoss} (or its gradient is not finite)`
+        : `the optimizer's update is not finite (e.g. a NaN learning-rate schedule)`;
       return { ok: false, what };
     }
     return {

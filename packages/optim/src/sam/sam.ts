@@ -1,23 +1,40 @@
 import { ArgumentError, sum, tree, type Tensor } from '@ssam/tensor';
-import { checkNonNegative, checkNonNegativeInt, checkOneOf, checkPositiveInt } from '../internal/validate.js';
-import type { LeafMask } from '../masked.js';
-import type { GradientTransformation, OptState, Params, Schedule, Updates } from '../types.js';
-import { samCore, type SamForm, type SamState } from './core.js';
-import type { AdaptiveSpec } from './perturb.js';
+import { checkNonNegative, checkNonNegativeInt, checkOneOf, checkPositiveInt, checkRateOrSchedule } from '../internal/validate.js';
+import type { GradientTransformation, OptState, Schedule, Updates } from '../types.js';
+import { adaptiveSpec, type AdaptiveOption } from './adaptive.js';
+import { ascentChain, maskBy, normalizeGlobal, scaleByRho } from './ascent.js';
+import { samCore, type MaskPolicy, type SamForm, type SamState } from './core.js';
+import { checkMaskValues } from './maskCheck.js';
 
 // SAM (Foret et al. 2021, arXiv 2010.01412): ε = ρ·g/(‖g‖+δ), g' = ∇L(w + ε), descend from w with g'.
 // ASAM (Kwon et al. 2021, arXiv 2102.11600): ε = ρ·T²g/‖Tg‖ with T = |w| (+ η).
 
-/**
- * ASAM's two published forms. `true`: T = |w| on every parameter (the common PyTorch SAM form).
- * An object: T = |w| + η on the selected tensors (default: rank ≥ 2, i.e. weight matrices and
- * conv kernels) and T = 1 elsewhere (the ASAM authors' form, η = 0.01).
- */
-export type AdaptiveOption = boolean | { readonly eta?: number; readonly only?: LeafMask };
+export { adaptiveSpec, type AdaptiveOption };
 
-export interface SamOptions {
-  /** Radius ρ ≥ 0 (a number or a schedule of the step). Typical: 0.05 SAM, 2.0 ASAM. */
-  readonly rho: number | Schedule;
+/**
+ * The ascent of the whole built-in family, as a composition of ascent stages:
+ * ε = m ⊙ ρ·T²g/(‖Tg‖ + δ) = ascentChain(normalizeGlobal({ normEps, adaptive }), maskBy(), scaleByRho(ρ)).
+ */
+export function samAscent(op: string, o: { readonly rho: number | Schedule; readonly normEps?: number | undefined; readonly adaptive?: AdaptiveOption | undefined }): GradientTransformation<unknown[]> {
+  // Validated here, so that the errors name the builder the user called.
+  const rho = checkRateOrSchedule(op, 'rho', o.rho);
+  const normEps = checkNonNegative(op, 'normEps', o.normEps ?? 1e-12);
+  adaptiveSpec(op, o.adaptive);
+  return ascentChain(normalizeGlobal({ normEps, ...(o.adaptive !== undefined ? { adaptive: o.adaptive } : {}) }), maskBy(), scaleByRho(rho));
+}
+
+export interface SamOptions<M = Record<string, never>> {
+  /** Radius ρ ≥ 0 (a number or a schedule of the step). Typical: 0.05 SAM, 2.0 ASAM. Omit it with `ascent`. */
+  readonly rho?: number | Schedule;
+  /**
+   * The ascent as a transformation g ↦ ε (optax contrib.sam's adversarial optimizer), instead of
+   * `rho`, `normEps` and `adaptive`. Built from stages: `ascentChain(normalizeGlobal(), maskBy(),
+   * scaleByRho(0.05))` is the default; `maskBy()` applies the mask of `policy` (or `mask`).
+   * Pass 2 runs only when the ε it returns is not 0. Its state rides in `state.ascent`.
+   */
+  readonly ascent?: GradientTransformation<any>;
+  /** How the perturbation mask is chosen and refreshed (see `MaskPolicy`); exclusive with `mask`. */
+  readonly policy?: MaskPolicy<M>;
   /** The optimizer that takes the descent step with g' (e.g. `sgd(...)`). */
   readonly base: GradientTransformation<any>;
   readonly adaptive?: AdaptiveOption;
@@ -44,30 +61,8 @@ export function checkPattern(op: string, p: { readonly n: number; readonly m: nu
   return { n, m, axis: checkOneOf(op, 'pattern.axis', p.axis ?? 'in', ['in', 'out'] as const) };
 }
 
-export function adaptiveSpec(op: string, a: AdaptiveOption | undefined): AdaptiveSpec | undefined {
-  if (a === undefined || a === false) return undefined;
-  if (a === true) return { eta: 0, only: (p) => tree.leaves(p).map(() => true) };
-  if (typeof a !== 'object') throw new ArgumentError(op, `adaptive must be true, false or { eta, only }; got ${String(a)}`);
-  const eta = checkNonNegative(op, 'adaptive.eta', a.eta ?? 0.01);
-  const only = a.only;
-  const select = (p: Params): boolean[] => {
-    if (only === undefined) return tree.leaves(p).map((w) => w.rank >= 2);
-    const m = typeof only === 'function' ? only(p) : only;
-    const ls = tree.leaves<unknown>(m as never);
-    if (ls.length !== tree.count(p) || ls.some((l) => typeof l !== 'boolean'))
-      throw new ArgumentError(op, `adaptive.only must give one boolean per parameter tensor (${tree.count(p)}); got ${ls.length} leaves`);
-    return ls as boolean[];
-  };
-  return { eta, only: select };
-}
-
-/** Throws unless `mask` has the structure and leaf shapes of `params`. */
-export function checkMaskFor(op: string, mask: Updates, params: Params): void {
-  const [ml] = tree.flatten(mask);
-  const [pl] = tree.flatten(params);
-  if (!tree.structureEqual(mask, params) || ml.some((m, i) => m.shape.join() !== pl[i]!.shape.join()))
-    throw new ArgumentError(op, 'mask must have the structure and leaf shapes of the params (0/1 tensors); build it from the params, e.g. with topKMask');
-}
+/** Throws unless `mask` has the structure and leaf shapes of `params` and holds only 0 and 1. */
+export const checkMaskFor = checkMaskValues;
 
 /** Fraction of ones in a 0/1 mask tree (1 for an empty tree). */
 export function maskDensity(mask: Updates): number {
@@ -86,21 +81,32 @@ export function maskDensity(mask: Updates): number {
  * let state = opt.init(params);
  * const [updates, next] = opt.update(grads, state, params, { gradFn: (w) => grad(loss)(w) });
  */
-export function sam(options: SamOptions): GradientTransformation<SamState<OptState, Record<string, never>>> {
+export function sam<M = Record<string, never>>(options: SamOptions<M>): GradientTransformation<SamState<OptState, M>> {
+  if (options === null || typeof options !== 'object') throw new ArgumentError('sam', `options must be an object such as { rho: 0.05, base: sgd({ lr: 0.1 }) }; got ${String(options)}`);
   const op = options.adaptive ? 'sam (adaptive)' : 'sam';
-  const adaptive = adaptiveSpec(op, options.adaptive);
+  const custom = options.ascent !== undefined;
+  if (custom && (options.rho !== undefined || options.normEps !== undefined || options.adaptive !== undefined))
+    throw new ArgumentError(op, 'pass either ascent or rho (with normEps, adaptive): a custom ascent applies its own radius, e.g. ascentChain(normalizeGlobal(), maskBy(), scaleByRho(0.05))');
+  if (!custom && options.rho === undefined) throw new ArgumentError(op, 'rho is required (a number ≥ 0 or a schedule such as warmupCosineSchedule(...)), or pass an ascent transformation');
+  if (options.policy !== undefined && options.mask !== undefined) throw new ArgumentError(op, 'pass either mask (a static 0/1 tree) or policy (a MaskPolicy), not both');
   const mask = options.mask;
-  const density = mask === undefined ? 1 : maskDensity(mask);
   const pattern = options.pattern === undefined ? undefined : checkPattern(op, options.pattern);
-  return samCore(op, { ...options, adaptive }, {
-    ...(pattern ? { pattern } : {}),
-    init(params) {
-      if (mask !== undefined) checkMaskFor(op, mask, params);
-      return {};
-    },
-    before: (s) => s,
-    view: () => ({ mask, density }),
-  });
+  const ascent = options.ascent ?? samAscent(op, { rho: options.rho!, normEps: options.normEps, adaptive: options.adaptive });
+  let policy = options.policy;
+  if (policy === undefined) {
+    const density = mask === undefined ? 1 : maskDensity(mask);
+    const fixed: MaskPolicy<Record<string, never>> = {
+      ...(pattern ? { pattern } : {}),
+      init(params) {
+        if (mask !== undefined) checkMaskFor(op, mask, params);
+        return {};
+      },
+      before: (s) => s,
+      view: () => ({ mask, density }),
+    };
+    policy = fixed as unknown as MaskPolicy<M>;
+  } else if (pattern) policy = { ...policy, pattern };
+  return samCore(op, { rho: options.rho, base: options.base, ascent, stateless: !custom, every: options.every, form: options.form }, policy);
 }
 
 /**

@@ -2,10 +2,10 @@ import { density, emptyMask, excludedLeaves, nmMask, structuredMask, topKMask, t
 import { ArgumentError, onesLike, scalar, tree, type Tensor } from '@ssam/tensor';
 import { applyUpdates } from '../combine.js';
 import { checkOneOf, checkPositiveInt, checkUnit } from '../internal/validate.js';
-import type { GradientTransformation, OptState, Params, Updates } from '../types.js';
-import { samCore, type SamCoreOptions, type SamForm, type SamState, type StepContext } from './core.js';
+import type { GradientTransformation, OptState, Params, Schedule, Updates } from '../types.js';
+import { samCore, type SamForm, type SamState, type StepContext } from './core.js';
 import { refreshClock, type RefreshOptions } from './refresh.js';
-import { adaptiveSpec, type AdaptiveOption } from './sam.js';
+import { adaptiveSpec, samAscent, type AdaptiveOption } from './sam.js';
 
 // SSAM-F (Mi et al., NeurIPS 2022, arXiv 2210.05177): ε = m ⊙ ρ·g/(‖g‖ + δ), where m keeps the
 // entries with the largest diagonal empirical Fisher F = Σ_i (∇ℓ_i)², recomputed on a schedule.
@@ -14,7 +14,8 @@ import { adaptiveSpec, type AdaptiveOption } from './sam.js';
 export type MaskPattern = 'unstructured' | 'structured' | { readonly n: number; readonly m: number; readonly axis?: 'in' | 'out' };
 
 export interface SsamFOptions extends RefreshOptions {
-  readonly rho: SamCoreOptions['rho'];
+  /** Radius ρ ≥ 0 (a number or a schedule of the step). */
+  readonly rho: number | Schedule;
   readonly base: GradientTransformation<any>;
   /** s: fraction of entries NOT perturbed. Implied by N:M (1 − n/m) and optional there. */
   readonly sparsity?: number;
@@ -87,7 +88,7 @@ export function ssamF(options: SsamFOptions): GradientTransformation<SsamFState>
   const numSamples = checkPositiveInt(op, 'numSamples', o.numSamples ?? 128);
   const timing = checkOneOf(op, 'timing', o.timing ?? 'before-first-step', ['before-first-step', 'reference'] as const);
   const clock = refreshClock(op, o);
-  const adaptive = adaptiveSpec(op, o.adaptive);
+  adaptiveSpec(op, o.adaptive); // validated here, so that its errors name the builder
   const implicitForm = o.form === 'implicit';
 
   const refresh = (params: Params, ctx: StepContext): SsamMaskState => {
@@ -106,7 +107,7 @@ export function ssamF(options: SsamFOptions): GradientTransformation<SsamFState>
     return { mask, density: scalar(density(mask)) };
   };
 
-  return samCore(op, { ...o, adaptive }, {
+  return samCore(op, { rho: o.rho, base: o.base, ascent: samAscent(op, o), stateless: true, every: o.every, form: o.form }, {
     ...(nm ? { pattern: nm } : {}),
     init: (params) => ({ mask: emptyMask(params), density: scalar(0) }),
     before: (s, ctx) => (timing === 'before-first-step' && clock.due(ctx.step) ? refresh(ctx.params, ctx) : s),

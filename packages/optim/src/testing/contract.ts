@@ -2,7 +2,7 @@ import { isTensor, tree } from '@ssam/tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyUpdates } from '../combine.js';
-import type { GradientTransformation, Params, UpdateExtra } from '../types.js';
+import type { GradientTransformation, OptState, Params, UpdateExtra, Updates } from '../types.js';
 import { arbProblem, deepFreeze, sameLayout, snapshot, treesIdentical, type ProblemOptions, type SmoothProblem } from './problems.js';
 import { protocolUpdate } from './step.js';
 
@@ -32,12 +32,17 @@ const defaultExtra = (p: SmoothProblem): UpdateExtra => ({
 });
 
 /** Runs `steps` updates from the problem's start; returns every (updates, state) and the final params. */
-export function trajectory(make: Make, problem: SmoothProblem, steps: number, extra = defaultExtra) {
+export function trajectory(
+  make: Make,
+  problem: SmoothProblem,
+  steps: number,
+  extra = defaultExtra,
+): { params: Params; states: OptState[]; updates: Updates[] } {
   const opt = make(problem.params);
   let params = problem.params;
   let state = opt.init(params);
-  const states: unknown[] = [state];
-  const updates: unknown[] = [];
+  const states: OptState[] = [state];
+  const updates: Updates[] = [];
   const ex = extra(problem);
   for (let t = 0; t < steps; t++) {
     const [u, s] = protocolUpdate(opt, problem.grad(params), state, params, ex);

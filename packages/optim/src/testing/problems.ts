@@ -27,7 +27,10 @@ export function smoothProblem(params: Params, a: Updates, c: Updates, b?: Update
   const maxOf = (t: Updates) => Math.max(0, ...tree.leaves(t).flatMap((x) => Array.from(x.toArray())));
   const grad = (w: Params): Updates =>
     tree.map((wi: Tensor, ai: Tensor, ci: Tensor, bi: Tensor) => sub(mul(ai, sub(wi, ci)), mul(bi, tanh(wi))), w, a, c, bb);
-  return {
+  // fast-check prints a counterexample with this: the leaves' values, not the closures.
+  const show = (t: Updates) =>
+    `{ ${tree.paths(t).map((path, i) => `${path.join('.') || '(root)'}: [${Array.from((tree.leaves(t)[i] as Tensor).toArray()).join(', ')}]`).join(', ')} }`;
+  const problem: SmoothProblem = {
     params,
     a,
     c,
@@ -51,6 +54,7 @@ export function smoothProblem(params: Params, a: Updates, c: Updates, b?: Update
       return f;
     },
   };
+  return Object.assign(problem, { [fc.toStringMethod]: () => `smoothProblem(w = ${show(params)}, a = ${show(a)}, c = ${show(c)}, b = ${show(bb)})` });
 }
 
 /** The parameter layout of a test problem: leaf shapes, placed in a nested tree. */

@@ -2,7 +2,8 @@ import { valueAndGrad } from '@ssam/autograd';
 import { batchNorm, dense, mlp, relu, serial, softmaxCrossEntropy, type Layer } from '@ssam/models';
 import { add, full, matmul, mul, random, scalar, tensor, tree, type Key, type Tensor } from '@ssam/tensor';
 import { describe, expect, it } from 'vitest';
-import { applyUpdates } from '../combine.js';
+import { applyUpdates, chain } from '../combine.js';
+import { scaleBySchedule } from '../scale.js';
 import { sam } from '../sam/sam.js';
 import { ssamF } from '../sam/ssamF.js';
 import { sgd } from '../sgd.js';
@@ -192,5 +193,78 @@ describe('makeTrainStep', () => {
     expect(() => makeTrainStep({ model: {} as never, loss, optimizer: opt })).toThrow(/model must have apply/);
     expect(() => makeTrainStep({ model: mlp([3]), loss, optimizer: opt, modelStatePolicy: 'mixed' as never })).toThrow(/modelStatePolicy must be one of/);
     expect(() => makeTrainStep({ model: mlp([3]), loss, optimizer: opt, microBatches: 0 })).toThrow(/microBatches must be a positive integer/);
+  });
+});
+
+// Issue #20 item 3: the update itself is checked, not only the loss and the gradients.
+describe('makeTrainStep: guards on the update', () => {
+  const model = mlp([5, 3]);
+  /** A transform that returns `f(g)` as the update (a stand-in for a broken custom optimizer). */
+  const custom = (f: (g: Tensor) => Tensor): GradientTransformation<Record<string, never>> => ({
+    init: () => ({}),
+    update: (g, s) => [tree.map(f, g), s],
+  });
+
+  it('a non-finite update (an lr schedule of NaN via scaleBySchedule) leaves everything unchanged, skipReason "update"', () => {
+    const opt = chain(scaleBySchedule((t) => (t === 0 ? -0.1 : Number.NaN)));
+    const s = setup(model, opt);
+    const step = makeTrainStep({ model, loss, optimizer: opt });
+    const r0 = step(s.params, s.state, s.opt, batchOf(11), random.key(0));
+    expect(r0.metrics).toMatchObject({ skipped: 0, skipReason: null });
+    const r1 = step(r0.params, r0.modelState, r0.optState, batchOf(12), random.key(1));
+    expect(r1.metrics).toMatchObject({ skipped: 1, skipReason: 'update', epsNorm: 0 });
+    expect(Number.isFinite(r1.metrics.loss) && Number.isFinite(r1.metrics.gradNorm)).toBe(true);
+    expect(r1.params).toBe(r0.params);
+    expect(r1.modelState).toBe(r0.modelState);
+    expect(r1.optState).toBe(r0.optState);
+    expect(vals(r1.params).every(Number.isFinite)).toBe(true);
+  });
+
+  it('an update with one Inf entry is skipped; a huge but finite one (its squares overflow float32) is not', () => {
+    const s = setup(model, custom((g) => g));
+    const inf = custom((g) => (g.rank === 2 ? add(mul(g, 0), tensor(Array.from({ length: g.size }, (_, i) => (i === 3 ? Infinity : 0)), g.shape)) : g));
+    const r = makeTrainStep({ model, loss, optimizer: inf })(s.params, s.state, {}, batchOf(13), random.key(0));
+    expect(r.metrics).toMatchObject({ skipped: 1, skipReason: 'update' });
+    expect(r.params).toBe(s.params);
+    const huge = custom((g) => full(g.shape, 1e30));
+    const h = makeTrainStep({ model, loss, optimizer: huge })(s.params, s.state, {}, batchOf(13), random.key(0));
+    expect(h.metrics).toMatchObject({ skipped: 0, skipReason: null });
+  });
+
+  it('a SAM step whose base lr schedule turns NaN at step 1 throws at the schedule value, weights untouched', () => {
+    const opt = sam({ rho: 0.05, base: sgd({ lr: (t) => (t === 0 ? 0.1 : Number.NaN) }) });
+    const s = setup(model, opt);
+    const step = makeTrainStep({ model, loss, optimizer: opt });
+    const r0 = step(s.params, s.state, s.opt, batchOf(14), random.key(0));
+    const before = vals(r0.params);
+    expect(() => step(r0.params, r0.modelState, r0.optState, batchOf(15), random.key(1))).toThrow('sgd: lr schedule returned NaN at step 1');
+    expect(vals(r0.params)).toEqual(before);
+  });
+
+  it('an update of a broadcastable wrong shape or structure throws, naming makeTrainStep, the leaf and both shapes', () => {
+    const s = setup(model, custom((g) => g));
+    const firstRow = custom((g) => (g.rank === 2 ? tensor(Array.from(g.toArray()).slice(0, g.shape[1]), [1, g.shape[1]!]) : g));
+    expect(() => makeTrainStep({ model, loss, optimizer: firstRow })(s.params, s.state, {}, batchOf(16), random.key(0))).toThrow(
+      /makeTrainStep: the optimizer's updates leaf 'fc1\.w' has shape \[1, 4\] but params has \[5, 4\]/,
+    );
+    const dropOne: GradientTransformation<Record<string, never>> = {
+      init: () => ({}),
+      update: (g, st) => [Object.fromEntries(Object.entries(g as Record<string, unknown>).slice(1)) as never, st],
+    };
+    expect(() => makeTrainStep({ model, loss, optimizer: dropOne })(s.params, s.state, {}, batchOf(16), random.key(0))).toThrow(
+      /makeTrainStep: the optimizer's updates must have the tree structure of params \(4 leaves\); the optimizer's updates has 2 leaves: missing 'fc1\.b', 'fc1\.w'/,
+    );
+  });
+
+  it('the existing skips say why: "loss" in pass 1, "perturbed" in pass 2', () => {
+    const opt = sam({ rho: 0.05, base: sgd({ lr: 0.1 }) });
+    const s = setup(model, opt);
+    const b = batchOf(17);
+    const r = makeTrainStep({ model, loss, optimizer: opt })(s.params, s.state, s.opt, { x: mul(b.x, scalar(Number.NaN)), y: b.y }, random.key(0));
+    expect(r.metrics.skipReason).toBe('loss');
+    let calls = 0;
+    const flaky: Model = { apply: (p, st, x) => [calls++ % 2 === 0 ? matmul(x, (p as { w: Tensor }).w) : mul(matmul(x, (p as { w: Tensor }).w), scalar(Infinity)), st] };
+    const q = { w: full([4, 3], 0.1) };
+    expect(makeTrainStep({ model: flaky, loss, optimizer: opt })(q, {}, opt.init(q), b, random.key(0)).metrics.skipReason).toBe('perturbed');
   });
 });

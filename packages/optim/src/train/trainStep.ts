@@ -4,9 +4,10 @@ import { implicitOverride } from '@ssam/sparse';
 import { ArgumentError, isTensor, random, type Key, type Tensor, type Tree } from '@ssam/tensor';
 import { applyUpdates } from '../combine.js';
 import { globalNorm, squaredNorm } from '../internal/norm.js';
-import { checkOneOf, checkPositiveInt } from '../internal/validate.js';
+import { checkOneOf, checkPositiveInt, checkSameLayout } from '../internal/validate.js';
 import type { SamStats } from '../sam/core.js';
 import type { GradientTransformation, OptState, Params, Updates } from '../types.js';
+import { allFinite } from './finite.js';
 import { correctCount, perExampleCrossEntropy } from './loss.js';
 import { splitBatch, weightedMean, type Batch } from './microbatch.js';
 
@@ -15,11 +16,12 @@ export interface Model {
   apply(params: Params, state: Tree, x: Tensor, ctx: { readonly train: boolean; readonly key?: Key }): readonly [unknown, Tree];
 }
 
-export interface TrainStepOptions {
+/** `S` is the optimizer's state type; the step's `optState` argument and result keep it. */
+export interface TrainStepOptions<S = OptState> {
   readonly model: Model;
   /** Mean loss of a batch from logits and labels, e.g. `softmaxCrossEntropy`. */
   readonly loss: (logits: Tensor, labels: Tensor) => Tensor;
-  readonly optimizer: GradientTransformation<any>;
+  readonly optimizer: GradientTransformation<S>;
   /**
    * Which model state (BatchNorm statistics) survives a SAM step. 'clean' (default): pass 1's;
    * pass 2 starts from the input state and its update is dropped. 'perturbed': pass 2's, started
@@ -40,7 +42,15 @@ export interface TrainStepOptions {
   };
 }
 
-/** What one step reports. Numbers, ready to log. */
+/**
+ * Why a step was a no-op (params, model state and optimizer state returned unchanged): which
+ * quantity was not finite. `'loss'` and `'gradient'` are pass 1's, `'perturbed'` is pass 2's loss
+ * or gradient at w + ε, `'update'` is the optimizer's final update (e.g. an overflow in Adam's
+ * moments, or a custom transform dividing by zero).
+ */
+export type SkipReason = 'loss' | 'gradient' | 'perturbed' | 'update';
+
+/** What one step reports. Numbers (and the skip reason), ready to log. */
 export interface TrainMetrics {
   /** Pass-1 (clean) mean loss. */
   readonly loss: number;
@@ -56,8 +66,10 @@ export interface TrainMetrics {
   readonly gradFnCalls: number;
   /** Mean loss at the perturbed point (NaN when pass 2 did not run). */
   readonly perturbedLoss: number;
-  /** 1 when a non-finite loss or gradient made the step a no-op, else 0. */
+  /** 1 when a non-finite loss, gradient or update made the step a no-op, else 0. */
   readonly skipped: number;
+  /** Which one was not finite when `skipped` is 1; null otherwise. */
+  readonly skipReason: SkipReason | null;
   /**
    * Implicit form only: how many input gradients of pass 1 went through the compressed N:M
    * kernels (`sparse`) and through a dense W ⊙ M (`masked`, masks that are not N:M); 0 otherwise.
@@ -65,14 +77,15 @@ export interface TrainMetrics {
   readonly implicitProducts: { readonly sparse: number; readonly masked: number };
 }
 
-export interface TrainStepResult {
+export interface TrainStepResult<S = OptState> {
   readonly params: Params;
   readonly modelState: Tree;
-  readonly optState: OptState;
+  /** The optimizer's state, with the type of its `init` (so `optState = r.optState` type-checks). */
+  readonly optState: S;
   readonly metrics: TrainMetrics;
 }
 
-export type TrainStep = (params: Params, modelState: Tree, optState: OptState, batch: Batch, key: Key) => TrainStepResult;
+export type TrainStep<S = OptState> = (params: Params, modelState: Tree, optState: S, batch: Batch, key: Key) => TrainStepResult<S>;
 
 /** The SAM-family statistics inside an optimizer state (searched through chains), if any. */
 export function samStats(state: OptState): SamStats | undefined {
@@ -93,13 +106,14 @@ export function samStats(state: OptState): SamStats | undefined {
  * Fisher sampler), pass 2 (`gradFn`, only when the optimizer asks) and the update. For the
  * implicit form (`optimizer.implicit`) the mask is refreshed first and pass 1 back-propagates
  * input gradients through W ⊙ M (@ssam/sparse `implicitOverride`); ‖g‖ is then ‖g̃‖. Plain
- * optimizers run one pass. A non-finite loss or gradient in either pass returns the inputs
- * unchanged with `metrics.skipped = 1`.
+ * optimizers run one pass. A non-finite loss or gradient in either pass, or a non-finite update,
+ * returns the inputs unchanged with `metrics.skipped = 1` and `metrics.skipReason` saying which.
+ * An update whose tree, shapes or dtypes differ from the params is a bug, not bad data: it throws.
  * @example
  * const step = makeTrainStep({ model, loss: softmaxCrossEntropy, optimizer: sam({ rho: 0.05, base: sgd({ lr: 0.1 }) }) });
  * ({ params, modelState, optState, metrics } = step(params, modelState, optState, { x, y }, key));
  */
-export function makeTrainStep(options: TrainStepOptions): TrainStep {
+export function makeTrainStep<S>(options: TrainStepOptions<S>): TrainStep<S> {
   const op = 'makeTrainStep';
   const { model, loss, optimizer } = options;
   if (!model || typeof model.apply !== 'function') throw new ArgumentError(op, 'model must have apply(params, state, x, { train, key }), e.g. an @ssam/models layer');
@@ -171,13 +185,14 @@ export function makeTrainStep(options: TrainStepOptions): TrainStep {
     implicit?.check();
     const products = () => (implicit ? { ...implicit.counts } : { sparse: 0, masked: 0 });
     const gradNorm = globalNorm(p1.grads);
-    const skip = (calls: number, perturbedLoss: number): TrainStepResult => ({
+    const skip = (reason: SkipReason, calls: number, perturbedLoss: number): TrainStepResult<S> => ({
       params,
       modelState,
       optState,
-      metrics: { loss: p1.loss, accuracy: p1.accuracy, gradNorm, epsNorm: 0, maskDensity: 0, gradFnCalls: calls, perturbedLoss, skipped: 1, implicitProducts: products() },
+      metrics: { loss: p1.loss, accuracy: p1.accuracy, gradNorm, epsNorm: 0, maskDensity: 0, gradFnCalls: calls, perturbedLoss, skipped: 1, skipReason: reason, implicitProducts: products() },
     });
-    if (!Number.isFinite(p1.loss) || !Number.isFinite(gradNorm)) return skip(0, Number.NaN);
+    if (!Number.isFinite(p1.loss)) return skip('loss', 0, Number.NaN);
+    if (!Number.isFinite(gradNorm)) return skip('gradient', 0, Number.NaN);
 
     let calls = 0;
     let bad = false;
@@ -197,7 +212,9 @@ export function makeTrainStep(options: TrainStepOptions): TrainStep {
       gradNorm: { of: p1.grads, value: gradNorm },
       ...(optimizer.implicit ? { prepared: true } : {}),
     });
-    if (bad) return skip(calls, perturbedLoss);
+    if (bad) return skip('perturbed', calls, perturbedLoss);
+    checkSameLayout(op, "the optimizer's updates", updates, 'params', params);
+    if (!allFinite(updates)) return skip('update', calls, perturbedLoss);
     const stats = samStats(nextOpt);
     return {
       params: applyUpdates(params, updates),
@@ -212,6 +229,7 @@ export function makeTrainStep(options: TrainStepOptions): TrainStep {
         gradFnCalls: calls,
         perturbedLoss,
         skipped: 0,
+        skipReason: null,
         implicitProducts: products(),
       },
     };

@@ -236,6 +236,7 @@ def('matmul', 'long inner dimension [2, 300] · [300, 3]', [R([2, 300]), R([300,
 // ---- convolution -----------------------------------------------------------------------------
 const CONVS: readonly (readonly [string, Shape, Shape, Conv2dOptions])[] = [
   ['3×3 pad 1', [2, 3, 7, 7], [4, 3, 3, 3], { padding: 1 }],
+  ['3×3 pad 1, 8→9 channels, odd sizes (Winograd on wasm)', [3, 8, 7, 9], [9, 8, 3, 3], { padding: 1 }],
   ["stride 2, 'same'", [1, 2, 9, 8], [3, 2, 3, 3], { stride: 2, padding: 'same' }],
   ['asymmetric padding', [2, 2, 5, 6], [2, 2, 2, 3], { padding: [[0, 2], [1, 0]] }],
   ['dilation 2', [1, 3, 9, 9], [2, 3, 3, 3], { dilation: 2, padding: 2 }],

@@ -7,6 +7,7 @@ import { avgPool2dBackwardKernel, avgPool2dKernel, maxPool2dBackwardKernel, maxP
 import { reduceKernel } from './kernels/reduce.js';
 import { envVar, nodeBuiltins } from './node.js';
 import { WasmCapacityError, WasmRuntime } from './runtime.js';
+import { registerRuntime } from './runtimes.js';
 
 export interface WasmBackendOptions {
   /** Threads, the calling one included. Default: `SSAM_THREADS`, else the cores this process may use. */
@@ -28,11 +29,19 @@ export interface WasmBackendOptions {
    * operands, result and scratch do not fit runs the reference kernel instead.
    */
   readonly maxMemoryBytes?: number;
+  /**
+   * Run stride-1 3×3 convolutions (and their gradients) as Winograd F(2×2, 3×3): 2.25× fewer
+   * multiplies, results within a documented float32 bound of the im2col path rather than equal to
+   * it. Default: true unless `SSAM_WINOGRAD=0`.
+   */
+  readonly winograd?: boolean;
 }
 
 /** A wasm backend plus what the JavaScript side knows about it. */
 export interface WasmBackend extends Backend {
   readonly threads: number;
+  /** Whether stride-1 3×3 convolutions run as Winograd F(2×2, 3×3) (see WasmBackendOptions.winograd). */
+  readonly winograd: boolean;
   /** Primitives that always run the reference kernel (others also do for int32 or tiny inputs). */
   readonly fallbacks: readonly string[];
   /** Bytes of wasm memory reserved (the arena's high-water mark, rounded up to pages). */
@@ -80,6 +89,14 @@ export function defaultThreadCount(): number {
   return Math.max(1, os?.availableParallelism?.() ?? os?.cpus().length ?? 1);
 }
 
+/** The default of WasmBackendOptions.winograd: SSAM_WINOGRAD=0 turns it off. */
+export function defaultWinograd(): boolean {
+  const env = envVar('SSAM_WINOGRAD');
+  if (env === undefined || env === '' || env === '1') return true;
+  if (env === '0') return false;
+  throw new Error(`SSAM_WINOGRAD must be 0 or 1, got ${JSON.stringify(env)}`);
+}
+
 /**
  * Creates a WebAssembly SIMD backend. Throws when the kernel module cannot be loaded (not Node,
  * or dist/ssam-kernels.wasm missing); `@ssam/tensor` itself catches that and keeps the reference.
@@ -93,6 +110,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const threads = opts.threads ?? defaultThreadCount();
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`createWasmBackend: threads must be a positive integer, got ${threads}`);
   const rt = new WasmRuntime({ ...opts, threads });
+  const winograd = opts.winograd ?? defaultWinograd();
   const ref = referenceBackend.kernels;
   const native = {
     ...ref,
@@ -114,9 +132,9 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     sum: reduceKernel(rt, 0, ref.sum),
     max: reduceKernel(rt, 1, ref.max),
     matmul: matmulKernel(rt),
-    conv2d: conv2dKernel(rt),
-    conv2dBackInput: conv2dBackInputKernel(rt),
-    conv2dBackFilter: conv2dBackFilterKernel(rt),
+    conv2d: conv2dKernel(rt, winograd),
+    conv2dBackInput: conv2dBackInputKernel(rt, winograd),
+    conv2dBackFilter: conv2dBackFilterKernel(rt, winograd),
     maxPool2d: maxPool2dKernel(rt, ref.maxPool2d),
     maxPool2dBackward: maxPool2dBackwardKernel(rt, ref.maxPool2dBackward),
     avgPool2d: avgPool2dKernel(rt, ref.avgPool2d),
@@ -124,10 +142,11 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   } satisfies Kernels;
   const kernels = fallBackWhenTooLarge(native, ref);
   const fallbacks = (Object.keys(native) as (keyof Kernels)[]).filter((p) => native[p] === ref[p]);
-  return {
+  const backend: WasmBackend = {
     name: 'wasm',
     kernels,
     threads,
+    winograd,
     fallbacks,
     describe: () => `wasm (WebAssembly SIMD, ${threads} thread${threads === 1 ? '' : 's'})`,
     memoryBytes: () => rt.memoryBytes,
@@ -136,4 +155,6 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     copyStats: () => ({ reused: rt.cacheHits, copied: rt.cacheMisses }),
     dispose: () => rt.dispose(),
   };
+  registerRuntime(backend, rt);
+  return backend;
 }

@@ -1,5 +1,5 @@
 /** Must equal assembly/index.ts abiVersion(). */
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 7;
 
 type Entry = (...args: number[]) => void;
 
@@ -10,6 +10,8 @@ export interface KernelExports {
   packedBSize(k: number, n: number): number;
   tileScratchSize(): number;
   convScratchSize(geom: number): number;
+  winoScratchSize(geom: number): number;
+  fusedScratchSize(nRegs: number): number;
   // parallel entry points: (...args, chunk, tid)
   bmmPackB: Entry;
   bmmCompute: Entry;
@@ -18,6 +20,10 @@ export interface KernelExports {
   convBackInput: Entry;
   convBackFilter: Entry;
   convSumParts: Entry;
+  winoFilter: Entry;
+  winoConv: Entry;
+  winoBackFilter: Entry;
+  winoFilterGrad: Entry;
   maxPoolForward: Entry;
   maxPoolBackward: Entry;
   avgPoolForward: Entry;
@@ -29,6 +35,7 @@ export interface KernelExports {
   reduce: Entry;
   reduceRows: Entry;
   reduceAround: Entry;
+  fused: Entry;
 }
 
 /**
@@ -37,6 +44,7 @@ export interface KernelExports {
  */
 export const PARALLEL_OPS = [
   'bmmPackB', 'bmmCompute', 'bmv', 'convForward', 'convBackInput', 'convBackFilter', 'convSumParts',
-  'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'unary', 'binary', 'select', 'addcmul', 'reduce', 'reduceRows', 'reduceAround',
+  'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'unary', 'binary', 'select', 'addcmul', 'reduce', 'reduceRows', 'reduceAround', 'fused',
+  'winoFilter', 'winoConv', 'winoBackFilter', 'winoFilterGrad',
 ] as const satisfies readonly (keyof KernelExports)[];
 export type ParallelOp = (typeof PARALLEL_OPS)[number];

@@ -6,6 +6,6 @@
  * import { currentBackend } from '@ssam/tensor';
  * console.log(currentBackend().describe()); // "wasm (WebAssembly SIMD, 2 threads)"
  */
-export { createWasmBackend, defaultThreadCount, type WasmBackend, type WasmBackendOptions } from './backend.js';
+export { createWasmBackend, defaultThreadCount, defaultWinograd, type WasmBackend, type WasmBackendOptions } from './backend.js';
 /** The fork-join worker pool, for other AssemblyScript modules built the same way (@ssam/sparse). */
 export { ForkJoinPool, type PoolOptions } from './threads.js';

@@ -93,6 +93,17 @@ export class WasmRuntime {
   /** Operand copies saved by the ring cache, and made (bytes). */
   cacheHits = 0;
   cacheMisses = 0;
+  /**
+   * Resident mode (used by compiled plans, src/compile/): `pinned` bytes at the start of the scratch
+   * arena hold a plan's tensors for the length of one plan run; `resident` are the views of them
+   * (`input` uses them in place); the next `output` of exactly `nextOutputBytes` goes to
+   * `nextOutput`, and its result comes back as a view instead of a host copy.
+   */
+  private pinned = 0;
+  readonly resident = new WeakSet<object>();
+  nextOutput = -1;
+  nextOutputBytes = 0;
+  private planned = -1;
   f32!: Float32Array;
   i32!: Int32Array;
 
@@ -169,7 +180,8 @@ export class WasmRuntime {
       throw new WasmCapacityError(`a kernel's operands and result take ${bytes} bytes; the wasm ring holds kernels of at most ${Math.floor((this.maxRing - 64 * 64) / 2)} bytes`);
     if (work >= this.minParallelWork && this.threads > 1) this.pool.wake();
     // grow to twice the budget (so recent operands stay cached), up to what fits under maxBytes
-    if (2 * budget > this.ringCap && this.ringCap < this.maxRing) {
+    // (not while a compiled plan pins the arena: its operands are resident, the ring stays put)
+    if (2 * budget > this.ringCap && this.ringCap < this.maxRing && this.pinned === 0) {
       const cap = Math.min(this.maxRing, align(Math.max(1.5 * this.ringCap, 2 * budget)));
       // memory first: when the host refuses it, the old ring stays as it was
       this.ensureMemory(RING_BASE + cap);
@@ -179,7 +191,7 @@ export class WasmRuntime {
       this.cache = new WeakMap();
       this.ringTop = 0;
     }
-    this.top = this.arenaBase;
+    this.top = this.arenaBase + this.pinned;
     this.outputs.clear();
     this.kernelLimit = this.ringTop + budget;
     return this.top;
@@ -204,6 +216,7 @@ export class WasmRuntime {
    * kernel's operand or result, not yet wrapped over), else a fresh copy.
    */
   input(data: TypedArray): number {
+    if (this.resident.has(data)) return data.byteOffset;
     const hit = this.cache.get(data);
     if (hit !== undefined && hit.bytes >= data.byteLength && hit.start + this.ringCap >= this.kernelLimit) {
       this.cacheHits += data.byteLength;
@@ -220,6 +233,11 @@ export class WasmRuntime {
 
   /** Ring space for a result of `bytes`; `take` copies it out and remembers it. */
   output(bytes: number): number {
+    if (this.nextOutput >= 0 && bytes === this.nextOutputBytes) {
+      this.planned = this.nextOutput;
+      this.nextOutput = -1;
+      return this.planned;
+    }
     const b = this.ringAlloc(bytes);
     const p = this.addr(b);
     this.outputs.set(p, b);
@@ -253,6 +271,7 @@ export class WasmRuntime {
 
   /** A fresh host copy of `n` float32 values at `p` (remembered for later kernels when `p` is an `output`). */
   takeF32(p: number, n: number, into?: Float32Array): Float32Array {
+    if (p === this.planned && into === undefined) return this.residentView(p, n, 'float32') as Float32Array;
     const out = into ?? new Float32Array(n);
     out.set(this.f32.subarray(p >>> 2, (p >>> 2) + n));
     const b = this.outputs.get(p);
@@ -267,6 +286,10 @@ export class WasmRuntime {
    */
   runTake(op: ParallelOp, args: readonly number[], nChunks: number, work: number, p: number, n: number): Float32Array {
     let out: Float32Array | undefined;
+    if (p === this.planned) {
+      this.pool.run(op, args, nChunks, work >= this.minParallelWork);
+      return this.residentView(p, n, 'float32') as Float32Array;
+    }
     this.pool.run(op, args, nChunks, work >= this.minParallelWork, () => (out = new Float32Array(n)));
     return this.takeF32(p, n, out);
   }
@@ -288,6 +311,33 @@ export class WasmRuntime {
   chunks(max: number, work: number): number {
     if (this.threads === 1 || work < this.minParallelWork) return 1;
     return Math.max(1, Math.min(max, 4 * this.threads));
+  }
+
+  /**
+   * Resident mode on: `bytes` at the start of the scratch arena are the caller's until `unpin`;
+   * returns their address. Kernels keep working (their scratch goes after the pinned bytes), but
+   * the ring does not grow meanwhile, so every operand must be resident.
+   */
+  pin(bytes: number): number {
+    this.pinned = align(bytes);
+    this.top = this.arenaBase + this.pinned;
+    this.ensureMemory(this.top);
+    return this.arenaBase;
+  }
+
+  unpin(): void {
+    this.pinned = 0;
+    this.nextOutput = -1;
+    this.planned = -1;
+    this.top = this.arenaBase;
+  }
+
+  /** A typed-array view of `n` elements at `p` that `input` takes in place. */
+  residentView(p: number, n: number, dtype: 'float32' | 'int32'): Float32Array | Int32Array {
+    const v = dtype === 'float32' ? new Float32Array(this.f32.buffer, p, n) : new Int32Array(this.f32.buffer, p, n);
+    this.resident.add(v);
+    if (p === this.planned) this.planned = -1;
+    return v;
   }
 
   dispose(): void {

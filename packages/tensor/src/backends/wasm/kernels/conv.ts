@@ -2,6 +2,7 @@ import type { ConvAttrs, PrimAttrs } from '../../../primitives.js';
 import { dataOf, fromHost, type Tensor } from '../../../tensor.js';
 import { convWindow } from '../../../conv-geometry.js';
 import type { WasmRuntime } from '../runtime.js';
+import { winoConv2d, winoConv2dBackFilter, winoConv2dBackInput, winogradApplies } from './winograd.js';
 
 /** One band's patch matrix holds at most this many floats (256 KiB: it stays in L2 while packed). */
 const BAND_FLOATS = 1 << 16;
@@ -35,10 +36,14 @@ function geometry(xShape: readonly number[], wShape: readonly number[], a: ConvA
   };
 }
 
-/** conv2d as banded im2col + packed GEMM; chunk = (image, group, band of output rows). */
-export function conv2dKernel(rt: WasmRuntime) {
+/**
+ * conv2d as banded im2col + packed GEMM; chunk = (image, group, band of output rows). With
+ * `winograd`, stride-1 3×3 convolutions run as Winograd F(2×2, 3×3) instead (./winograd.ts).
+ */
+export function conv2dKernel(rt: WasmRuntime, winograd: boolean) {
   return (inputs: readonly Tensor[], attrs: PrimAttrs['conv2d']): Tensor => {
     const [x, w] = inputs as [Tensor, Tensor];
+    if (winograd && winogradApplies(w.shape, attrs)) return winoConv2d(rt, x, w, attrs);
     const g = geometry(x.shape, w.shape, attrs);
     const outShape = [g.n, g.o, g.ho, g.wo];
     const size = g.n * g.o * g.p;
@@ -58,9 +63,10 @@ export function conv2dKernel(rt: WasmRuntime) {
 }
 
 /** The input gradient: W_gᵀ·dy per band, scattered back by col2im; chunk = (image, group). */
-export function conv2dBackInputKernel(rt: WasmRuntime) {
+export function conv2dBackInputKernel(rt: WasmRuntime, winograd: boolean) {
   return (inputs: readonly Tensor[], attrs: PrimAttrs['conv2dBackInput']): Tensor => {
     const [dy, w] = inputs as [Tensor, Tensor];
+    if (winograd && winogradApplies(w.shape, attrs)) return winoConv2dBackInput(rt, dy, w, attrs, attrs.inputShape);
     const g = geometry(attrs.inputShape, w.shape, attrs);
     const size = attrs.inputShape.reduce((s, d) => s * d, 1);
     if (size === 0) return fromHost(new Float32Array(0), attrs.inputShape, 'float32');
@@ -84,9 +90,10 @@ export function conv2dBackInputKernel(rt: WasmRuntime) {
  * pixels, and the parts are added in order in float64. So the result depends on the shape only,
  * never on the thread count, and the long sum over the batch is split into shorter ones.
  */
-export function conv2dBackFilterKernel(rt: WasmRuntime) {
+export function conv2dBackFilterKernel(rt: WasmRuntime, winograd: boolean) {
   return (inputs: readonly Tensor[], attrs: PrimAttrs['conv2dBackFilter']): Tensor => {
     const [x, dy] = inputs as [Tensor, Tensor];
+    if (winograd && winogradApplies(attrs.filterShape, attrs)) return winoConv2dBackFilter(rt, x, dy, attrs, attrs.filterShape);
     const g = geometry(x.shape, attrs.filterShape, attrs);
     const size = g.o * g.k;
     if (size === 0) return fromHost(new Float32Array(0), attrs.filterShape, 'float32');
