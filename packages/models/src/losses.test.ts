@@ -33,6 +33,12 @@ describe('softmaxCrossEntropy', () => {
     expectAllClose(l, [1000, 0], { rtol: 1e-6, atol: 1e-6 });
   });
 
+  it("is rounded at the loss's magnitude, not the logits' (PyTorch: 1.1802697)", () => {
+    // torch.nn.functional.cross_entropy(tensor([[10000, 10000.5, 9999.5]]), tensor([0])) in float32
+    const l = softmaxCrossEntropy(tensor([[10000, 10000.5, 9999.5]]), labels([0])).item();
+    expect(Math.abs(l - 1.1802697)).toBeLessThan(4 * 2 ** -23);
+  });
+
   it("uniform smoothing is PyTorch's: target (1 − ε)·onehot + ε/C", () => {
     const eps = 0.1, C = 3;
     const per = z.map((row, i) => {

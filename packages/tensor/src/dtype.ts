@@ -25,3 +25,6 @@ export function allocate(dtype: DType, size: number): TypedArray {
 export function isDType(x: unknown): x is DType {
   return x === 'float32' || x === 'int32';
 }
+
+/** Whether `v` is a number that an int32 holds exactly after truncation toward zero: [−2³¹, 2³¹). */
+export const fitsInt32 = (v: number): boolean => v > -2147483649 && v < 2147483648;

@@ -8,7 +8,7 @@ export type { DType, TypedArray } from './dtype.js';
 export { Tensor, isTensor, type Storage } from './tensor.js';
 export type { Shape } from './shape.js';
 export { broadcastShapes, sizeOf, stridesOf } from './shape.js';
-export { ShapeError, DTypeError, ArgumentError } from './errors.js';
+export { SsamError, ShapeError, DTypeError, ArgumentError } from './errors.js';
 export { convWindow, type ConvWindow } from './conv-geometry.js';
 export { matmulDims, operandBatchIndices, type MatmulDims } from './matmul-dims.js';
 export { PRIMITIVES, type PrimName, type PrimAttrs, type CompareOp, type ConvAttrs, type PoolAttrs } from './primitives.js';

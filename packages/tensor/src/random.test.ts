@@ -207,6 +207,15 @@ describe('samplers', () => {
     for (const v of x) expect(v >= 1 && v < Math.fround(1.0000001)).toBe(true);
   });
 
+  it('uniform over a range whose span overflows float32 (±3e38) is spread over it, inside [min, max)', () => {
+    const x = random.uniform(random.key(3), [6], { min: -3e38, max: 3e38 }).toArray();
+    expect(new Set(x).size).toBe(6);
+    for (const v of x) expect(Number.isFinite(v) && v >= Math.fround(-3e38) && v < Math.fround(3e38)).toBe(true);
+    // the same bits as a finite span scaled by 6e38 / 6: u·span + min, computed without overflow
+    const u = random.uniform(random.key(3), [6]).toArray();
+    x.forEach((v, i) => expect(v).toBeCloseTo(Math.fround(-3e38 + u[i]! * 6e38), -32));
+  });
+
   it('normal applies mean and std', () => {
     const z = normal(key(4), [8]).toArray();
     const y = normal(key(4), [8], { mean: 3, std: 0.5 }).toArray();

@@ -43,6 +43,13 @@ const nextUpF32 = (x: number): number => -nextDownF32(-x);
  */
 function uniformFromBits(b: Uint32Array, lo: number, hi: number, out = new Float32Array(b.length)): Float32Array {
   const span = f32(hi - lo);
+  if (span === Infinity) {
+    // NOTE: max − min overflows float32 (|min|, |max| near 3.4e38): JAX's float32 formula gives
+    // ±∞·0 = NaN and ∞; scale in float64 instead, where the span is finite (any float32 range is
+    // below 2^129), rounding once at the end.
+    for (let i = 0; i < b.length; i++) out[i] = Math.max(lo, f32(lo + (b[i]! >>> 9) * 2 ** -23 * (hi - lo)));
+    return out;
+  }
   for (let i = 0; i < b.length; i++) {
     const u = (b[i]! >>> 9) * 2 ** -23;
     out[i] = Math.max(lo, f32(f32(u * span) + lo));
@@ -64,6 +71,7 @@ export function uniform(key: Key, shape: Shape, opts: UniformOptions = {}): Tens
   const op = 'random.uniform';
   checkDraw(op, key);
   checkShapeArg(op, shape);
+  if (opts === null || typeof opts !== 'object') throw new ArgumentError(op, `options must be an object or undefined, got ${String(opts)}`);
   const { min = 0, max = 1 } = opts;
   checkFinite(op, 'min', min);
   checkFinite(op, 'max', max);
@@ -92,6 +100,7 @@ export function normal(key: Key, shape: Shape, opts: NormalOptions = {}): Tensor
   const op = 'random.normal';
   checkDraw(op, key);
   checkShapeArg(op, shape);
+  if (opts === null || typeof opts !== 'object') throw new ArgumentError(op, `options must be an object or undefined, got ${String(opts)}`);
   const { mean = 0, std = 1 } = opts;
   checkFinite(op, 'mean', mean);
   checkFinite(op, 'std', std);
@@ -123,6 +132,7 @@ export function truncatedNormal(key: Key, shape: Shape, opts: TruncatedNormalOpt
   const op = 'random.truncatedNormal';
   checkDraw(op, key);
   checkShapeArg(op, shape);
+  if (opts === null || typeof opts !== 'object') throw new ArgumentError(op, `options must be an object or undefined, got ${String(opts)}`);
   const { mean = 0, std = 1, lower = -2, upper = 2 } = opts;
   checkFinite(op, 'mean', mean);
   checkFinite(op, 'std', std);

@@ -1,6 +1,12 @@
-import { ArgumentError, ShapeError, fmtShape } from './errors.js';
+import { ArgumentError, ShapeError, describeValue, fmtShape } from './errors.js';
 
 export type Shape = readonly number[];
+
+/**
+ * The most elements a tensor may hold: 2³¹ − 1, so that every element has an int32 index (argmax,
+ * gather, scatterAdd) and a float32 tensor stays under 8 GiB.
+ */
+export const MAX_SIZE = 0x7fff_ffff;
 
 export function sizeOf(shape: Shape): number {
   let n = 1;
@@ -43,27 +49,44 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
         );
     }
   }
+  if (sizeOf(out) > MAX_SIZE)
+    throw new ShapeError(op, `shapes ${shapes.map(fmtShape).join(' and ')} broadcast to ${fmtShape(out)}, ${sizeOf(out)} elements; a tensor holds at most 2^31 - 1`);
   return out;
 }
 
 /** Normalises a possibly negative axis into [0, rank). */
 export function normAxis(op: string, axis: number, rank: number, arg = 'axis'): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= rank)
-    throw new ArgumentError(op, `${arg} ${axis} is out of range for a tensor of rank ${rank} (valid: ${-rank}..${rank - 1})`);
+  if (typeof axis !== 'number' || !Number.isInteger(axis) || axis < -rank || axis >= rank)
+    throw new ArgumentError(op, `${arg} ${describeValue(axis)} is out of range for a tensor of rank ${rank} (valid: ${-rank}..${rank - 1})`);
   return axis < 0 ? axis + rank : axis;
 }
 
 /** Normalises an axes argument (undefined = all axes) into sorted unique non-negative axes. */
 export function normAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
-  const list = typeof axes === 'number' ? [axes] : axes;
+  if (typeof axes !== 'number' && !Array.isArray(axes))
+    throw new ArgumentError(op, `axes must be an axis, an array of axes or undefined (all axes), got ${describeValue(axes)}`);
+  const list = typeof axes === 'number' ? [axes] : (axes as readonly number[]);
   const out = [...new Set(list.map((a) => normAxis(op, a, rank, 'axes')))].sort((x, y) => x - y);
   if (out.length !== list.length) throw new ArgumentError(op, `axes ${JSON.stringify(list)} repeat an axis`);
   return out;
 }
 
-export function checkShape(op: string, arg: string, shape: readonly number[]): void {
-  for (const d of shape)
-    if (!Number.isInteger(d) || d < 0)
-      throw new ArgumentError(op, `${arg} ${fmtShape(shape)} must hold non-negative integers`);
+/** Refuses an op whose result would hold more than MAX_SIZE elements. */
+export function checkOutSize(op: string, shape: Shape): void {
+  const n = sizeOf(shape);
+  if (n > MAX_SIZE) throw new ShapeError(op, `the result ${fmtShape(shape)} would hold ${n} elements; a tensor holds at most 2^31 - 1 (${MAX_SIZE})`);
+}
+
+/** Checks that `shape` is an array of non-negative integers holding at most MAX_SIZE elements. */
+export function checkShape(op: string, arg: string, shape: unknown): asserts shape is Shape {
+  if (!Array.isArray(shape)) throw new ArgumentError(op, `${arg} must be an array of sizes such as [2, 3], got ${describeValue(shape)}`);
+  let n = 1;
+  for (const d of shape as unknown[]) {
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0)
+      throw new ArgumentError(op, `${arg} ${describeValue(shape)} must hold non-negative integers`);
+    n *= d;
+  }
+  if (n > MAX_SIZE || shape.some((d) => d > MAX_SIZE))
+    throw new ArgumentError(op, `${arg} ${fmtShape(shape as number[])} has ${n} elements; a tensor holds at most 2^31 - 1 (${MAX_SIZE})`);
 }

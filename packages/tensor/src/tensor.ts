@@ -1,4 +1,5 @@
 import type { DType, TypedArray } from './dtype.js';
+import { ArgumentError } from './errors.js';
 import { sizeOf, type Shape } from './shape.js';
 
 /**
@@ -80,7 +81,7 @@ export class Tensor {
   item(): number {
     hostReadGuard?.(this, 'item()');
     if (this.size !== 1)
-      throw new Error(`item: needs a tensor with exactly one element; got shape [${this.shape.join(', ')}]`);
+      throw new ArgumentError('item', `needs a tensor with exactly one element; got shape [${this.shape.join(', ')}]`);
     return this.storage.read()[0]!;
   }
 
@@ -91,6 +92,10 @@ export class Tensor {
 
 /** @internal wraps a host array WITHOUT copying; the caller gives up the array. */
 export function fromHost(data: TypedArray, shape: Shape, dtype: DType): Tensor {
+  // NOTE: an invariant of every kernel and op, checked because it is cheap: a malformed tensor
+  // (shape [NaN], a buffer that does not match) would otherwise surface far from its cause.
+  if (data.length !== sizeOf(shape) || (dtype === 'int32') !== data instanceof Int32Array)
+    throw new Error(`@ssam/tensor internal error: a ${data.constructor.name} of ${data.length} elements cannot be a ${dtype} tensor of shape [${shape.join(', ')}]`);
   return new Tensor(new HostStorage(data), shape, dtype);
 }
 

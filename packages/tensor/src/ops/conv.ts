@@ -1,6 +1,7 @@
 import { apply } from '../backend.js';
-import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../errors.js';
-import { checkShape } from '../shape.js';
+import { ArgumentError, DTypeError, ShapeError, describeValue, fmtShape } from '../errors.js';
+import { checkOutSize, checkShape } from '../shape.js';
+import { needOptions, needTensor } from './args.js';
 import type { ConvAttrs } from '../primitives.js';
 import type { Tensor } from '../tensor.js';
 
@@ -15,11 +16,16 @@ export interface Conv2dOptions {
   readonly groups?: number;
 }
 
-const pair = (op: string, name: string, v: Pair | undefined, dflt: number): [number, number] => {
-  const p: [number, number] = v === undefined ? [dflt, dflt] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
-  if (!p.every((x) => Number.isInteger(x) && x >= 1)) throw new ArgumentError(op, `${name} must be positive integers, got ${JSON.stringify(v)}`);
-  return p;
+/** A stride, dilation or window size: a positive integer or a pair of them. */
+export const pair = (op: string, name: string, v: Pair | undefined, dflt: readonly [number, number]): [number, number] => {
+  const p = v === undefined ? [dflt[0], dflt[1]] : typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? [v[0], v[1]] : null;
+  if (p === null || !p.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 1))
+    throw new ArgumentError(op, `${name} must be positive integers, got ${describeValue(v)}`);
+  return p as [number, number];
 };
+
+/** A padding for messages, without JSON.stringify (which throws on a BigInt). */
+const fmtPadding = (p: unknown): string => (Array.isArray(p) ? `[${p.map(fmtPadding).join(', ')}]` : describeValue(p));
 
 /** Resolves padding for one spatial axis set; exported for the pooling ops. */
 export function resolvePadding(
@@ -48,7 +54,7 @@ export function resolvePadding(
   if (!out || !out.flat().every((x) => Number.isInteger(x) && x >= 0))
     throw new ArgumentError(
       op,
-      `padding must be 'valid', 'same', a non-negative integer, [ph, pw] or [[top, bottom], [left, right]]; got ${JSON.stringify(padding)}`,
+      `padding must be 'valid', 'same', a non-negative integer, [ph, pw] or [[top, bottom], [left, right]]; got ${fmtPadding(padding)}`,
     );
   return out;
 }
@@ -62,10 +68,12 @@ export function convOutSize(inSize: number, k: number, stride: number, dilation:
 export function convAttrs(
   op: string, xShape: readonly number[], wShape: readonly number[], opts: Conv2dOptions, xName = 'x', wName = 'filter',
 ): [ConvAttrs, number[]] {
-  if (xShape.length !== 4) throw new ShapeError(op, `${xName} must be NCHW (rank 4), got ${fmtShape(xShape)}`);
-  if (wShape.length !== 4) throw new ShapeError(op, `${wName} must be OIHW (rank 4), got ${fmtShape(wShape)}`);
   checkShape(op, xName, xShape);
   checkShape(op, wName, wShape);
+  needOptions(op, opts);
+  if (xShape.length !== 4) throw new ShapeError(op, `${xName} must be NCHW (rank 4), got ${fmtShape(xShape)}`);
+  if (wShape.length !== 4) throw new ShapeError(op, `${wName} must be OIHW (rank 4), got ${fmtShape(wShape)}`);
+  if (wShape[2] === 0 || wShape[3] === 0) throw new ShapeError(op, `${wName} ${fmtShape(wShape)} has an empty window; kH and kW must be at least 1`);
   const groups = opts.groups ?? 1;
   const [n, c, h, w] = xShape as [number, number, number, number];
   const [o, i, kh, kw] = wShape as [number, number, number, number];
@@ -73,13 +81,14 @@ export function convAttrs(
     throw new ArgumentError(op, `groups ${groups} must be a positive integer dividing the input channels ${c} of ${xName} ${fmtShape(xShape)} and the output channels ${o} of ${wName} ${fmtShape(wShape)}`);
   if (i * groups !== c)
     throw new ShapeError(op, `${wName} ${fmtShape(wShape)} expects ${i * groups} input channels (I × groups = ${i} × ${groups}), ${xName} ${fmtShape(xShape)} has ${c}; the filter must be [O, C / groups, kH, kW]`);
-  const stride = pair(op, 'stride', opts.stride, 1);
-  const dilation = pair(op, 'dilation', opts.dilation, 1);
+  const stride = pair(op, 'stride', opts.stride, [1, 1]);
+  const dilation = pair(op, 'dilation', opts.dilation, [1, 1]);
   const padding = resolvePadding(op, opts.padding, [h, w], [kh, kw], stride, dilation);
   const ho = convOutSize(h, kh, stride[0], dilation[0], padding[0][0], padding[0][1]);
   const wo = convOutSize(w, kw, stride[1], dilation[1], padding[1][0], padding[1][1]);
   if (ho < 1 || wo < 1)
     throw new ShapeError(op, `the ${kh}×${kw} ${wName} ${fmtShape(wShape)} (dilation ${dilation.join('×')}) does not fit the padded ${h}×${w} input of ${xName} ${fmtShape(xShape)}; pad more or use a smaller filter`);
+  checkOutSize(op, [n, o, ho, wo]);
   return [{ stride, padding, dilation, groups }, [n, o, ho, wo]];
 }
 
@@ -90,6 +99,8 @@ export function convAttrs(
  * @returns [N, O, Ho, Wo]
  */
 export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
+  needTensor('conv2d', 'x', x);
+  needTensor('conv2d', 'filter', w);
   if (x.dtype !== 'float32' || w.dtype !== 'float32') throw new DTypeError('conv2d', `x and filter must be float32, got ${x.dtype} and ${w.dtype}`);
   const [attrs] = convAttrs('conv2d', x.shape, w.shape, opts);
   return apply('conv2d', [x, w], attrs);
@@ -97,6 +108,8 @@ export function conv2d(x: Tensor, w: Tensor, opts: Conv2dOptions = {}): Tensor {
 
 /** Gradient of conv2d with respect to its input, applied to `dy` (a transposed convolution). */
 export function conv2dBackInput(dy: Tensor, w: Tensor, inputShape: readonly number[], opts: Conv2dOptions = {}): Tensor {
+  needTensor('conv2dBackInput', 'dy', dy);
+  needTensor('conv2dBackInput', 'filter', w);
   if (dy.dtype !== 'float32' || w.dtype !== 'float32') throw new DTypeError('conv2dBackInput', `dy and filter must be float32, got ${dy.dtype} and ${w.dtype}`);
   const [attrs, outShape] = convAttrs('conv2dBackInput', inputShape, w.shape, opts, 'inputShape');
   if (dy.rank !== 4 || dy.shape.some((d, i) => d !== outShape[i]))
@@ -106,6 +119,8 @@ export function conv2dBackInput(dy: Tensor, w: Tensor, inputShape: readonly numb
 
 /** Gradient of conv2d with respect to its filter, applied to `dy`. */
 export function conv2dBackFilter(x: Tensor, dy: Tensor, filterShape: readonly number[], opts: Conv2dOptions = {}): Tensor {
+  needTensor('conv2dBackFilter', 'x', x);
+  needTensor('conv2dBackFilter', 'dy', dy);
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') throw new DTypeError('conv2dBackFilter', `x and dy must be float32, got ${x.dtype} and ${dy.dtype}`);
   const [attrs, outShape] = convAttrs('conv2dBackFilter', x.shape, filterShape, opts, 'x', 'filterShape');
   if (dy.rank !== 4 || dy.shape.some((d, i) => d !== outShape[i]))

@@ -1,7 +1,8 @@
-import { allocate, isDType, type DType, type TypedArray } from '../dtype.js';
-import { ArgumentError, ShapeError, fmtShape } from '../errors.js';
-import { checkShape, sizeOf, type Shape } from '../shape.js';
+import { allocate, fitsInt32, type DType, type TypedArray } from '../dtype.js';
+import { ArgumentError, ShapeError, asOp, describeValue, fmtShape } from '../errors.js';
+import { MAX_SIZE, checkShape, sizeOf, type Shape } from '../shape.js';
 import { fromHost, type Tensor } from '../tensor.js';
+import { needDType, needFinite, needInt, needNumber, needOptions, needTensor } from './args.js';
 
 export type NestedArray = number | readonly NestedArray[];
 
@@ -37,17 +38,23 @@ export interface TensorOptions {
  * @example tensor(new Float32Array(6), [2, 3])
  */
 export function tensor(values: NestedArray | TypedArray | readonly number[], shape?: Shape, opts: TensorOptions = {}): Tensor {
+  needOptions('tensor', opts);
   const dtype = opts.dtype ?? (values instanceof Int32Array ? 'int32' : 'float32');
-  if (!isDType(dtype)) throw new ArgumentError('tensor', `dtype must be 'float32' or 'int32', got ${String(dtype)}`);
+  needDType('tensor', 'dtype', dtype);
+  if (shape !== undefined) checkShape('tensor', 'shape', shape);
   let flat: ArrayLike<number>;
   let inferred: number[];
   if (ArrayBuffer.isView(values)) {
+    if (values instanceof DataView || values instanceof BigInt64Array || values instanceof BigUint64Array)
+      throw new ArgumentError('tensor', `values must be numbers, a nested array of numbers or a numeric typed array, got ${describeValue(values)}`);
     flat = values as TypedArray;
     inferred = [(values as TypedArray).length];
   } else if (typeof values === 'number') {
     flat = [values];
     inferred = [];
   } else {
+    if (!Array.isArray(values))
+      throw new ArgumentError('tensor', `values must be a number, a nested array of numbers or a typed array, got ${describeValue(values)}`);
     inferred = inferShape(values as NestedArray);
     const out: number[] = [];
     flattenInto(values as NestedArray, inferred, 0, out);
@@ -58,34 +65,60 @@ export function tensor(values: NestedArray | TypedArray | readonly number[], sha
   if (sizeOf(finalShape) !== flat.length)
     throw new ShapeError('tensor', `${flat.length} values do not fill shape ${fmtShape(finalShape)} (${sizeOf(finalShape)} elements)`);
   const data = allocate(dtype, flat.length);
-  if (dtype === 'int32') for (let i = 0; i < flat.length; i++) data[i] = Math.trunc(flat[i]!);
-  else data.set(flat);
+  if (dtype === 'int32') {
+    for (let i = 0; i < flat.length; i++) {
+      const v = flat[i]!;
+      // NOTE: an int32 store would turn NaN into 0 and wrap 2^31 to -2^31 without a word
+      if (!fitsInt32(v)) throw new ArgumentError('tensor', `value ${v} at flat index ${i} is not representable as int32`);
+      data[i] = Math.trunc(v);
+    }
+  } else data.set(flat);
   return fromHost(data, finalShape, dtype);
 }
 
 /** A rank-0 tensor. */
 export function scalar(value: number, dtype: DType = 'float32'): Tensor {
-  return tensor(value, [], { dtype });
+  needNumber('scalar', 'value', value);
+  return asOp('scalar', () => tensor(value, [], { dtype }));
 }
 
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: Shape, value: number, dtype: DType = 'float32'): Tensor {
-  checkShape('full', 'shape', shape);
+  return filled('full', shape, value, dtype);
+}
+
+function filled(op: string, shape: Shape, value: number, dtype: DType): Tensor {
+  checkShape(op, 'shape', shape);
+  needNumber(op, 'value', value);
+  needDType(op, 'dtype', dtype);
+  if (dtype === 'int32' && !fitsInt32(value)) throw new ArgumentError(op, `value ${value} is not representable as int32`);
   const data = allocate(dtype, sizeOf(shape));
   if (value !== 0) data.fill(value);
   return fromHost(data, shape, dtype);
 }
 
-export const zeros = (shape: Shape, dtype: DType = 'float32'): Tensor => full(shape, 0, dtype);
-export const ones = (shape: Shape, dtype: DType = 'float32'): Tensor => full(shape, 1, dtype);
-export const zerosLike = (t: Tensor): Tensor => full(t.shape, 0, t.dtype);
-export const onesLike = (t: Tensor): Tensor => full(t.shape, 1, t.dtype);
+export const zeros = (shape: Shape, dtype: DType = 'float32'): Tensor => filled('zeros', shape, 0, dtype);
+export const ones = (shape: Shape, dtype: DType = 'float32'): Tensor => filled('ones', shape, 1, dtype);
+export const zerosLike = (t: Tensor): Tensor => {
+  needTensor('zerosLike', 't', t);
+  return filled('zerosLike', t.shape, 0, t.dtype);
+};
+export const onesLike = (t: Tensor): Tensor => {
+  needTensor('onesLike', 't', t);
+  return filled('onesLike', t.shape, 1, t.dtype);
+};
 
 /** [start, start + step, ...) below `stop`, like NumPy's arange. `arange(5)` is 0..4. */
 export function arange(start: number, stop?: number, step = 1, dtype: DType = 'float32'): Tensor {
   if (stop === undefined) [start, stop] = [0, start];
-  if (step === 0 || !Number.isFinite(step)) throw new ArgumentError('arange', `step must be finite and non-zero, got ${step}`);
+  needFinite('arange', 'start', start);
+  needFinite('arange', 'stop', stop);
+  if (typeof step !== 'number' || step === 0 || !Number.isFinite(step)) throw new ArgumentError('arange', `step must be finite and non-zero, got ${describeValue(step)}`);
+  needDType('arange', 'dtype', dtype);
   const n = Math.max(0, Math.ceil((stop - start) / step));
+  if (!(n <= MAX_SIZE)) throw new ArgumentError('arange', `[${start}, ${stop}) in steps of ${step} has ${n} elements; a tensor holds at most 2^31 - 1`);
+  if (dtype === 'int32' && n > 0 && !(fitsInt32(start) && fitsInt32(start + (n - 1) * step)))
+    throw new ArgumentError('arange', `[${start}, ${stop}) is not representable as int32`);
   const data = allocate(dtype, n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return fromHost(data, [n], dtype);
@@ -93,7 +126,9 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = 'f
 
 /** `num` evenly spaced values from `start` to `stop` inclusive. */
 export function linspace(start: number, stop: number, num: number): Tensor {
-  if (!Number.isInteger(num) || num < 0) throw new ArgumentError('linspace', `num must be a non-negative integer, got ${num}`);
+  needNumber('linspace', 'start', start);
+  needNumber('linspace', 'stop', stop);
+  needInt('linspace', 'num', num, 0, MAX_SIZE);
   const data = new Float32Array(num);
   for (let i = 0; i < num; i++) data[i] = num === 1 ? start : start + ((stop - start) * i) / (num - 1);
   return fromHost(data, [num], 'float32');
@@ -102,6 +137,7 @@ export function linspace(start: number, stop: number, num: number): Tensor {
 /** The n×m identity (m defaults to n). */
 export function eye(n: number, m = n, dtype: DType = 'float32'): Tensor {
   checkShape('eye', 'shape', [n, m]);
+  needDType('eye', 'dtype', dtype);
   const data = allocate(dtype, n * m);
   for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
   return fromHost(data, [n, m], dtype);

@@ -1,8 +1,10 @@
 import { apply } from '../backend.js';
-import { ArgumentError, DTypeError } from '../errors.js';
+import { fitsInt32 } from '../dtype.js';
+import { ArgumentError, DTypeError, describeValue } from '../errors.js';
 import type { CompareOp } from '../primitives.js';
 import { broadcastShapes } from '../shape.js';
 import { isTensor, type Tensor } from '../tensor.js';
+import { needTensor } from './args.js';
 import { scalar } from './creation.js';
 
 /** A tensor, or a number that becomes a rank-0 tensor of the other operand's dtype. */
@@ -10,14 +12,16 @@ export type TensorLike = Tensor | number;
 
 export function asTensor(x: TensorLike, like?: Tensor, op = 'asTensor'): Tensor {
   if (isTensor(x)) return x;
+  if (typeof x !== 'number') throw new ArgumentError(op, `expected a Tensor or a number, got ${describeValue(x)}`);
   const dtype = like?.dtype ?? 'float32';
-  // NOTE: a fractional number would silently truncate to an int32 scalar; refuse instead.
-  if (dtype === 'int32' && !Number.isInteger(x))
+  // NOTE: a fractional number would silently truncate to an int32 scalar, a huge one wrap; refuse.
+  if (dtype === 'int32' && !(Number.isInteger(x) && fitsInt32(x)))
     throw new DTypeError(op, `the number ${x} cannot combine with an int32 tensor [${like!.shape.join(', ')}] without truncation; cast the tensor to float32 first`);
   return scalar(x, dtype);
 }
 
 function needFloat(op: string, x: Tensor, arg = 'x'): void {
+  needTensor(op, arg, x);
   if (x.dtype !== 'float32') throw new DTypeError(op, `${arg} must be float32, got ${x.dtype}; use cast(${arg}, 'float32') first`);
 }
 
@@ -29,9 +33,18 @@ function binaryArgs(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor, 
   return [ta, tb, broadcastShapes(op, ta.shape, tb.shape)];
 }
 
-export const neg = (x: Tensor): Tensor => apply('neg', [x], {});
-export const abs = (x: Tensor): Tensor => apply('abs', [x], {});
-export const sign = (x: Tensor): Tensor => apply('sign', [x], {});
+export function neg(x: Tensor): Tensor {
+  needTensor('neg', 'x', x);
+  return apply('neg', [x], {});
+}
+export function abs(x: Tensor): Tensor {
+  needTensor('abs', 'x', x);
+  return apply('abs', [x], {});
+}
+export function sign(x: Tensor): Tensor {
+  needTensor('sign', 'x', x);
+  return apply('sign', [x], {});
+}
 export function exp(x: Tensor): Tensor {
   needFloat('exp', x);
   return apply('exp', [x], {});
@@ -76,9 +89,11 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
   return apply('minimum', [x, y], { shape });
 }
 
+const CMP_NAMES: Record<CompareOp, string> = { eq: 'equal', ne: 'notEqual', lt: 'less', le: 'lessEqual', gt: 'greater', ge: 'greaterEqual' };
+
 function cmp(op: CompareOp) {
   return (a: TensorLike, b: TensorLike): Tensor => {
-    const [x, y, shape] = binaryArgs(op === 'eq' ? 'equal' : op, a, b);
+    const [x, y, shape] = binaryArgs(CMP_NAMES[op], a, b);
     return apply('compare', [x, y], { shape, op });
   };
 }
@@ -92,6 +107,7 @@ export const greaterEqual = cmp('ge');
 
 /** Picks `a` where `cond` is non-zero, else `b`; all three broadcast. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  needTensor('where', 'cond', cond);
   const [x, y] = binaryArgs('where', a, b);
   const shape = broadcastShapes('where', cond.shape, x.shape, y.shape);
   return apply('where', [cond, x, y], { shape });
@@ -109,7 +125,7 @@ export function addcmul(x: TensorLike, a: TensorLike, b: TensorLike, value = 1):
   const [tx, ta, tb] = [x, a, b].map((v) => asTensor(v, undefined, 'addcmul')) as [Tensor, Tensor, Tensor];
   for (const [name, t] of [['x', tx], ['a', ta], ['b', tb]] as const) needFloat('addcmul', t, name);
   if (typeof value !== 'number' || !Number.isFinite(Math.fround(value)))
-    throw new ArgumentError('addcmul', `value must be a number that is finite in float32 (|value| < 3.4e38), got ${String(value)}`);
+    throw new ArgumentError('addcmul', `value must be a number that is finite in float32 (|value| < 3.4e38), got ${describeValue(value)}`);
   const shape = broadcastShapes('addcmul', tx.shape, ta.shape, tb.shape);
   return apply('addcmul', [tx, ta, tb], { shape, value });
 }

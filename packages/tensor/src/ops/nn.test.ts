@@ -53,6 +53,17 @@ describe('softmax', () => {
     },
   );
 
+  it('logSoftmax subtracts the max first, so a loss at logits ~1e4 is rounded at its own magnitude', () => {
+    // PyTorch (float32): F.cross_entropy(tensor([[10000, 10000.5, 9999.5]]), tensor([0])) = 1.1802697.
+    // x − (m + log Σ) rounds at the spacing of 1e4 (~1e-3) and gave 1.1806641.
+    const loss = -logSoftmax(tensor([[10000, 10000.5, 9999.5]])).toArray()[0]!;
+    expect(Math.abs(loss - 1.1802697)).toBeLessThan(4 * 2 ** -23);
+    for (const shift of [-3e4, -1e4, 1e4, 3e4]) {
+      const l = -logSoftmax(tensor([[shift, shift + 0.5, shift - 0.5]])).toArray()[0]!;
+      expect(Math.abs(l - 1.1802697), `shift ${shift}`).toBeLessThan(4 * 2 ** -23);
+    }
+  });
+
   it('softmax over axis 0 and of equal logits', () => {
     expect(softmax(tensor([[0, 5], [0, 5]]), 0).toList()).toEqual([[0.5, 0.5], [0.5, 0.5]]);
     softmax(tensor([3, 3, 3, 3])).toArray().forEach((v) => expect(v).toBeCloseTo(0.25, 6));

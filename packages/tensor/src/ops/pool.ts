@@ -1,9 +1,10 @@
 import { apply } from '../backend.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../errors.js';
 import { checkShape } from '../shape.js';
+import { needBool, needOptions, needTensor } from './args.js';
 import type { PoolAttrs } from '../primitives.js';
 import type { Tensor } from '../tensor.js';
-import { convOutSize, resolvePadding, type Pair, type Padding } from './conv.js';
+import { convOutSize, pair, resolvePadding, type Pair, type Padding } from './conv.js';
 
 export interface Pool2dOptions {
   /** Window size. */
@@ -16,27 +17,25 @@ export interface Pool2dOptions {
 }
 
 export function poolAttrs(op: string, xShape: readonly number[], opts: Pool2dOptions, xName = 'x'): [PoolAttrs, number[]] {
-  if (xShape.length !== 4) throw new ShapeError(op, `${xName} must be NCHW (rank 4), got ${fmtShape(xShape)}`);
   checkShape(op, xName, xShape);
+  if (xShape.length !== 4) throw new ShapeError(op, `${xName} must be NCHW (rank 4), got ${fmtShape(xShape)}`);
+  needOptions(op, opts);
   if (opts === undefined || opts.kernel === undefined) throw new ArgumentError(op, 'options.kernel (the window size) is required, e.g. { kernel: 2 }');
-  const toPair = (name: string, v: Pair | undefined, d: readonly [number, number]): [number, number] => {
-    const p: [number, number] = v === undefined ? [d[0], d[1]] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
-    if (!p.every((x) => Number.isInteger(x) && x >= 1)) throw new ArgumentError(op, `${name} must be positive integers, got ${JSON.stringify(v)}`);
-    return p;
-  };
-  const kernel = toPair('kernel', opts.kernel, [1, 1]);
-  const stride = toPair('stride', opts.stride, kernel);
+  needBool(op, 'countIncludePad', opts.countIncludePad);
+  const kernel = pair(op, 'kernel', opts.kernel, [1, 1]);
+  const stride = pair(op, 'stride', opts.stride, kernel);
   const [n, c, h, w] = xShape as [number, number, number, number];
   const padding = resolvePadding(op, opts.padding, [h, w], kernel, stride, [1, 1]);
   if (padding[0].some((p) => p >= kernel[0]) || padding[1].some((p) => p >= kernel[1]))
-    throw new ArgumentError(op, `padding ${JSON.stringify(padding)} must be smaller than the ${kernel.join('×')} window on each side (a window of only padding has no elements)`);
+    throw new ArgumentError(op, `padding ${fmtShape(padding.flat())} must be smaller than the ${kernel.join('×')} window on each side (a window of only padding has no elements)`);
   const ho = convOutSize(h, kernel[0], stride[0], 1, padding[0][0], padding[0][1]);
   const wo = convOutSize(w, kernel[1], stride[1], 1, padding[1][0], padding[1][1]);
-  if (ho < 1 || wo < 1) throw new ShapeError(op, `the ${kernel.join('×')} window does not fit ${xName} ${fmtShape(xShape)} (padding ${JSON.stringify(padding)}); use a smaller kernel or pad`);
+  if (ho < 1 || wo < 1) throw new ShapeError(op, `the ${kernel.join('×')} window does not fit ${xName} ${fmtShape(xShape)} (padding ${fmtShape(padding.flat())}); use a smaller kernel or pad`);
   return [{ kernel, stride, padding, countIncludePad: opts.countIncludePad ?? true }, [n, c, ho, wo]];
 }
 
 function needFloat(op: string, t: Tensor, arg: string): void {
+  needTensor(op, arg, t);
   if (t.dtype !== 'float32') throw new DTypeError(op, `${arg} must be float32, got ${t.dtype}; use cast(${arg}, 'float32') first`);
 }
 

@@ -68,6 +68,22 @@ describe('reductions', () => {
     expect(argmin(tensor([4, 1, 1])).toList()).toEqual(1);
   });
 
+  it('int32 min, argmin and argmax are exact at -2^31 and 2^31 - 1 (no negation overflow, no float32 rounding)', () => {
+    const i32 = (v: number[]) => tensor(Int32Array.from(v));
+    expect(min(i32([5, -(2 ** 31), 2 ** 31 - 1])).toList()).toEqual(-(2 ** 31));
+    expect(min(i32([2 ** 31 - 1, 2 ** 31 - 2])).toList()).toEqual(2 ** 31 - 2);
+    expect(argmin(i32([5, -(2 ** 31), 2 ** 31 - 1])).toList()).toEqual(1);
+    expect(argmin(i32([2 ** 31 - 1, 2 ** 31 - 2])).toList()).toEqual(1);
+    // 2^31 − 2 and 2^31 − 1 are one float32; argmax must still tell them apart
+    expect(argmax(i32([2 ** 31 - 2, 2 ** 31 - 1, 5])).toList()).toEqual(1);
+    expect(max(i32([-(2 ** 31), -(2 ** 31) + 1])).toList()).toEqual(-(2 ** 31) + 1);
+  });
+
+  it('argmax and argmin give the first NaN, as NumPy does (never the out-of-range index n)', () => {
+    expect(argmax(tensor([1, NaN, 3, NaN])).toList()).toEqual(1);
+    expect(argmin(tensor([1, NaN, -3])).toList()).toEqual(1);
+  });
+
   it('mean and population variance; sum over nothing, max of NaN', () => {
     const x = tensor([[1, 2, 3], [4, 5, 6]]);
     expect(mean(x).item()).toBeCloseTo(3.5, 6);

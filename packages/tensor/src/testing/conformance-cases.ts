@@ -8,6 +8,7 @@ import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward, poolAttrs, 
 import { max, sum } from '../ops/reduce.js';
 import type { PrimName } from '../primitives.js';
 import { sizeOf, type Shape } from '../shape.js';
+import { nonFiniteCases } from './conformance-nonfinite.js';
 import type { Tensor } from '../tensor.js';
 
 /**
@@ -26,6 +27,11 @@ export interface ConformanceCase {
   readonly run: (inputs: readonly Tensor[]) => Tensor;
   /** Multiplies atol for results summed over many terms: the summation length (matmul, conv, sum). */
   readonly tolScale: number;
+  /**
+   * The exact IEEE result, where the case pins one down independently of the reference (non-finite
+   * cases: 0·NaN, 0·∞ and ∞ − ∞ are NaN). Every backend, the reference included, must give it.
+   */
+  readonly expected?: readonly number[];
 }
 
 /** mulberry32: a tiny seeded generator, so cases need no PRNG from the package under test. */
@@ -73,11 +79,11 @@ const lit = (values: readonly number[], shape?: Shape, dtype: DType = 'float32')
 
 const cases: ConformanceCase[] = [];
 
-function def(prim: PrimName, label: string, ins: readonly Input[], run: (xs: readonly Tensor[]) => Tensor, tolScale = 1): void {
+function def(prim: PrimName, label: string, ins: readonly Input[], run: (xs: readonly Tensor[]) => Tensor, tolScale = 1, expected?: readonly number[]): void {
   const name = `${prim}: ${label}`;
   const seed = hash(name);
   const inputs = () => ins.map((s, i) => (typeof s === 'function' ? s() : seededTensor(s.shape, seed + i * 7919, s.opts)));
-  cases.push({ name, prim, inputs, run, tolScale });
+  cases.push({ name, prim, inputs, run, tolScale, ...(expected ? { expected } : {}) });
 }
 
 // ---- elementwise -----------------------------------------------------------------------------
@@ -274,6 +280,8 @@ for (const [label, xs, opts, dist] of POOLS) {
   }
 }
 def('maxPool2d', '−∞ and NaN entries', [lit([-Infinity, -Infinity, 1, NaN, -Infinity, 2, 3, 3, 0], [1, 1, 3, 3])], ([t]) => maxPool2d(t!, { kernel: 2, stride: 1 }));
+
+nonFiniteCases(def, mm);
 
 /** Every case, grouped by primitive in PRIMITIVES order of first appearance. */
 export const conformanceCases: readonly ConformanceCase[] = cases;

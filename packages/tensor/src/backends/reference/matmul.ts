@@ -15,6 +15,10 @@ export function gemm(
   m: number, k: number, n: number,
 ): void {
   const acc = new Float64Array(n);
+  // NOTE: a zero a[i, p] may skip row p of B only when that row is finite: 0·NaN and 0·±∞ are NaN
+  // (IEEE), so skipping would hide them. Each row's finiteness is found once, on first need
+  // (0 unknown, 1 finite, 2 not), so dense inputs pay nothing and sparse ones one pass over B.
+  const rowState = new Uint8Array(k);
   const KB = 256;
   for (let i = 0; i < m; i++) {
     acc.fill(0);
@@ -23,14 +27,27 @@ export function gemm(
       const k1 = Math.min(k, k0 + KB);
       for (let p = k0; p < k1; p++) {
         const a = A[aRow + p]!;
-        if (a === 0) continue;
         const bRow = bOff + p * n;
+        if (a === 0) {
+          let st = rowState[p]!;
+          if (st === 0) rowState[p] = st = rowIsFinite(B, bRow, n) ? 1 : 2;
+          if (st === 1) continue;
+        }
         for (let j = 0; j < n; j++) acc[j] += a * B[bRow + j]!;
       }
     }
     const cRow = cOff + i * n;
     for (let j = 0; j < n; j++) C[cRow + j] = acc[j]!;
   }
+}
+
+function rowIsFinite(B: ArrayLike<number>, off: number, n: number): boolean {
+  // v − v is 0 for finite v and NaN for NaN and ±∞
+  for (let j = off; j < off + n; j++) {
+    const v = B[j]!;
+    if (v - v !== 0) return false;
+  }
+  return true;
 }
 
 /** Copies the transpose of a [rows, cols] panel into a new [cols, rows] array. */

@@ -6,7 +6,7 @@ import { matmulKernel } from './kernels/matmul.js';
 import { avgPool2dBackwardKernel, avgPool2dKernel, maxPool2dBackwardKernel, maxPool2dKernel } from './kernels/pool.js';
 import { reduceKernel } from './kernels/reduce.js';
 import { envVar, nodeBuiltins } from './node.js';
-import { WasmRuntime } from './runtime.js';
+import { WasmCapacityError, WasmRuntime } from './runtime.js';
 import { registerRuntime } from './runtimes.js';
 
 export interface WasmBackendOptions {
@@ -24,6 +24,11 @@ export interface WasmBackendOptions {
    * largest kernel's operands and results).
    */
   readonly cacheBytes?: number;
+  /**
+   * The most wasm memory to reserve (default and at most 4 GiB, the wasm32 limit). A kernel whose
+   * operands, result and scratch do not fit runs the reference kernel instead.
+   */
+  readonly maxMemoryBytes?: number;
   /**
    * Run stride-1 3×3 convolutions (and their gradients) as Winograd F(2×2, 3×3): 2.25× fewer
    * multiplies, results within a documented float32 bound of the im2col path rather than equal to
@@ -49,6 +54,27 @@ export interface WasmBackend extends Backend {
   copyStats(): { readonly reused: number; readonly copied: number };
   /** Stops the worker threads; the backend keeps working on the calling thread. */
   dispose(): void;
+}
+
+/**
+ * Wraps every wasm kernel so that one too large for wasm memory (WasmCapacityError, thrown before
+ * it writes anything) runs the reference kernel: large tensors are slow, never wrong.
+ */
+function fallBackWhenTooLarge(native: Kernels, ref: Kernels): Kernels {
+  const out: Record<string, unknown> = {};
+  for (const p of Object.keys(native) as (keyof Kernels)[]) {
+    const k = native[p] as (ins: readonly unknown[], attrs: unknown) => unknown;
+    const r = ref[p] as typeof k;
+    out[p] = k === r ? k : (ins: readonly unknown[], attrs: unknown) => {
+      try {
+        return k(ins, attrs);
+      } catch (e) {
+        if (e instanceof WasmCapacityError) return r(ins, attrs);
+        throw e;
+      }
+    };
+  }
+  return out as Kernels;
 }
 
 /** The default thread count: SSAM_THREADS, else os.availableParallelism() (honours taskset). */
@@ -86,7 +112,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const rt = new WasmRuntime({ ...opts, threads });
   const winograd = opts.winograd ?? defaultWinograd();
   const ref = referenceBackend.kernels;
-  const kernels = {
+  const native = {
     ...ref,
     neg: unaryKernel(rt, UNARY_OPS.neg, ref.neg),
     abs: unaryKernel(rt, UNARY_OPS.abs, ref.abs),
@@ -114,7 +140,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     avgPool2d: avgPool2dKernel(rt, ref.avgPool2d),
     avgPool2dBackward: avgPool2dBackwardKernel(rt, ref.avgPool2dBackward),
   } satisfies Kernels;
-  const fallbacks = (Object.keys(kernels) as (keyof Kernels)[]).filter((p) => kernels[p] === ref[p]);
+  const kernels = fallBackWhenTooLarge(native, ref);
+  const fallbacks = (Object.keys(native) as (keyof Kernels)[]).filter((p) => native[p] === ref[p]);
   const backend: WasmBackend = {
     name: 'wasm',
     kernels,

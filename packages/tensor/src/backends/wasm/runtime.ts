@@ -9,8 +9,22 @@ const PAGE = 65536;
 const RING_BASE = PAGE;
 /** Default size of the ring that keeps recent inputs and outputs (see `input`). */
 export const CACHE_BYTES = 8 << 20;
-const align = (b: number) => (b + 63) & ~63;
+// NOTE: plain float arithmetic, not `(b + 63) & ~63`: bitwise operators are 32-bit, and past 2³¹
+// bytes they wrapped the ring's capacity to a few KiB, so that blocks overlapped.
+const align = (b: number) => Math.ceil(b / 64) * 64;
 const MAX_PAGES = 65536;
+/** The most wasm32 memory there can be: 4 GiB. */
+export const MAX_MEMORY_BYTES = MAX_PAGES * PAGE;
+/** Scratch kept free after the largest ring (offset tables, packed panels of moderate kernels). */
+const ARENA_RESERVE = 16 << 20;
+
+/**
+ * A kernel whose operands, result and scratch do not fit in wasm memory (4 GiB at most). Thrown
+ * before the kernel writes anything; the backend catches it and runs the reference kernel.
+ */
+export class WasmCapacityError extends Error {
+  override readonly name = 'WasmCapacityError';
+}
 /** Work (flops) below which a kernel stays on the calling thread. */
 export const PARALLEL_WORK = 1 << 18;
 /**
@@ -30,6 +44,8 @@ export interface RuntimeOptions {
   readonly minElements?: number;
   /** Bytes of the ring that keeps recent operands in wasm memory (default 8 MiB; it grows to four times the largest kernel's operands). */
   readonly cacheBytes?: number;
+  /** The most wasm memory to reserve, in bytes (default and at most MAX_MEMORY_BYTES, 4 GiB). */
+  readonly maxMemoryBytes?: number;
 }
 
 interface RingBlock {
@@ -71,6 +87,9 @@ export class WasmRuntime {
   private arenaBase: number;
   private top: number;
   private highWater: number;
+  /** memory ceiling (whole pages) and the largest ring that leaves ARENA_RESERVE of scratch under it */
+  readonly maxBytes: number;
+  private readonly maxRing: number;
   /** Operand copies saved by the ring cache, and made (bytes). */
   cacheHits = 0;
   cacheMisses = 0;
@@ -93,10 +112,16 @@ export class WasmRuntime {
     this.threads = Math.max(1, Math.floor(opts.threads));
     this.minParallelWork = opts.minParallelWork ?? PARALLEL_WORK;
     this.minElements = opts.minElements ?? 64;
-    this.ringCap = align(Math.max(PAGE, opts.cacheBytes ?? CACHE_BYTES));
+    const maxBytes = opts.maxMemoryBytes ?? MAX_MEMORY_BYTES;
+    if (!(maxBytes >= 4 * PAGE && maxBytes <= MAX_MEMORY_BYTES))
+      throw new Error(`createWasmBackend: maxMemoryBytes must be in [${4 * PAGE}, ${MAX_MEMORY_BYTES}], got ${maxBytes}`);
+    this.maxBytes = Math.floor(maxBytes / PAGE) * PAGE;
+    this.maxRing = Math.floor((this.maxBytes - RING_BASE - Math.min(ARENA_RESERVE, this.maxBytes / 4)) / 64) * 64;
+    this.ringCap = Math.min(this.maxRing, align(Math.max(PAGE, opts.cacheBytes ?? CACHE_BYTES)));
     this.arenaBase = this.top = this.highWater = RING_BASE + this.ringCap;
     const wa = webAssembly();
-    this.memory = new wa.Memory({ initial: Math.ceil((this.arenaBase + PAGE) / PAGE), maximum: MAX_PAGES, shared: true });
+    const maximum = this.maxBytes / PAGE;
+    this.memory = new wa.Memory({ initial: Math.min(maximum, Math.ceil((this.arenaBase + PAGE) / PAGE)), maximum, shared: true });
     const instance = new wa.Instance(sharedModule, { env: { memory: this.memory } });
     this.exports = instance.exports as unknown as KernelExports;
     const abi = typeof this.exports.abiVersion === 'function' ? this.exports.abiVersion() : 0;
@@ -127,10 +152,15 @@ export class WasmRuntime {
     if (end <= this.f32.buffer.byteLength) return;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
-      if (end > MAX_PAGES * PAGE) throw new RangeError(`wasm backend: a kernel needs ${end} bytes of wasm memory (max ${MAX_PAGES * PAGE})`);
+      if (end > this.maxBytes) throw new WasmCapacityError(`a kernel needs ${end} bytes of wasm memory (at most ${this.maxBytes})`);
       // grow geometrically so a training loop settles after a few steps
       const want = Math.max(Math.ceil(end / PAGE), Math.ceil((have / PAGE) * 1.25));
-      this.memory.grow(Math.min(MAX_PAGES, want) - have / PAGE);
+      try {
+        this.memory.grow(Math.min(this.maxBytes / PAGE, want) - have / PAGE);
+      } catch (e) {
+        // the host refused the pages (out of memory): the reference kernel may still manage
+        throw new WasmCapacityError(`growing wasm memory to ${end} bytes failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
     this.refreshViews();
   }
@@ -142,16 +172,24 @@ export class WasmRuntime {
    * workers now, while the operands are being copied in.
    */
   begin(bytes: number, work = 0): number {
-    if (work >= this.minParallelWork && this.threads > 1) this.pool.wake();
     // each block may also skip the ring's tail (< its own size) to stay contiguous
     const budget = 2 * bytes + 64 * 64;
-    if (2 * budget > this.ringCap && this.pinned === 0) {
-      this.ringCap = align(Math.max(1.5 * this.ringCap, 2 * budget));
+    // A kernel's own blocks may not wrap over each other: the ring must hold its budget. Refused
+    // here, before anything moves, so that the caller can run the reference kernel instead.
+    if (!(budget <= this.maxRing))
+      throw new WasmCapacityError(`a kernel's operands and result take ${bytes} bytes; the wasm ring holds kernels of at most ${Math.floor((this.maxRing - 64 * 64) / 2)} bytes`);
+    if (work >= this.minParallelWork && this.threads > 1) this.pool.wake();
+    // grow to twice the budget (so recent operands stay cached), up to what fits under maxBytes
+    // (not while a compiled plan pins the arena: its operands are resident, the ring stays put)
+    if (2 * budget > this.ringCap && this.ringCap < this.maxRing && this.pinned === 0) {
+      const cap = Math.min(this.maxRing, align(Math.max(1.5 * this.ringCap, 2 * budget)));
+      // memory first: when the host refuses it, the old ring stays as it was
+      this.ensureMemory(RING_BASE + cap);
+      this.ringCap = cap;
       this.arenaBase = this.top = RING_BASE + this.ringCap;
       this.highWater = Math.max(this.highWater, this.arenaBase);
       this.cache = new WeakMap();
       this.ringTop = 0;
-      this.ensureMemory(this.arenaBase);
     }
     this.top = this.arenaBase + this.pinned;
     this.outputs.clear();
@@ -213,6 +251,8 @@ export class WasmRuntime {
 
   /** Reserves `bytes` (64-byte aligned) of scratch in the arena and returns the address. */
   alloc(bytes: number): number {
+    // a size computed in 32-bit wasm arithmetic (packedBSize) may have wrapped negative
+    if (!(bytes >= 0)) throw new WasmCapacityError(`a kernel asked for ${bytes} bytes of scratch`);
     const p = align(this.top);
     const end = p + bytes;
     this.ensureMemory(end);
