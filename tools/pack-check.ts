@@ -4,7 +4,7 @@
 // npm registry; nothing resolves into the monorepo. Used by tools/pack.test.ts; also a command:
 //   node --import tsx tools/pack-check.ts [package ...]
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +77,12 @@ export function checkPackage(dir: string, tarballs: Map<string, string>, work: s
   // --ignore-scripts: gpu.js's optional native `gl` is an explicit opt-in (docs/guide/gpu.md).
   execFileSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, encoding: 'utf8', stdio: 'pipe' });
   const run = (args: string[]) => execFileSync(process.execPath, args, { cwd: project, encoding: 'utf8', stdio: 'pipe', timeout: 120_000 });
+  // Every relative link of the README as npm shows it must resolve inside the tarball.
+  const installed = path.join(project, 'node_modules', ...m.name.split('/'));
+  const dead = [...readFileSync(path.join(installed, 'README.md'), 'utf8').matchAll(/\]\(([^)\s#]+)(#[^)\s]*)?\)/g)]
+    .map((l) => l[1]!)
+    .filter((l) => !/^[a-z]+:/.test(l) && !existsSync(path.join(installed, l)));
+  if (dead.length) throw new Error(`${m.name}: its packed README links files the tarball does not contain: ${dead.join(', ')}`);
   // The import alone, with Node's default conditions: what `import '@ssam/x'` gives a user.
   run(['--input-type=module', '-e', `await import(${JSON.stringify(m.name)})`]);
   if (m.bin) {
