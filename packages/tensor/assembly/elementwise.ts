@@ -5,25 +5,11 @@
 // min reproduce the reference's comparison order, NaN and signed-zero cases included), except exp
 // and log: AssemblyScript's Mathf (musl's expf/logf, < 1 ulp) instead of a rounded float64 result.
 
-export const OP_NEG = 0;
-export const OP_ABS = 1;
-export const OP_SQRT = 2;
-export const OP_SIGN = 3;
-export const OP_EXP = 4;
-export const OP_LOG = 5;
-
-export const OP_ADD = 0;
-export const OP_SUB = 1;
-export const OP_MUL = 2;
-export const OP_DIV = 3;
-export const OP_MAX = 4;
-export const OP_MIN = 5;
-export const OP_EQ = 6;
-export const OP_NE = 7;
-export const OP_LT = 8;
-export const OP_LE = 9;
-export const OP_GT = 10;
-export const OP_GE = 11;
+// The op codes come from src/backends/wasm/opcodes.ts through the generated assembly/opcodes.ts.
+import {
+  OP_NEG, OP_ABS, OP_SQRT, OP_SIGN, OP_EXP, OP_UNARY_SIMD_END,
+  OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MAXIMUM, OP_MINIMUM, OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT,
+} from './opcodes';
 
 @inline
 export function unaryS(op: i32, a: f32): f32 {
@@ -33,7 +19,7 @@ export function unaryS(op: i32, a: f32): f32 {
     case OP_SQRT: return sqrt<f32>(a);
     case OP_SIGN: return a > 0 ? 1 : a < 0 ? -1 : a;
     case OP_EXP: return Mathf.exp(a);
-    default: return Mathf.log(a);
+    default: return Mathf.log(a); // OP_LOG
   }
 }
 
@@ -41,7 +27,7 @@ export function unaryS(op: i32, a: f32): f32 {
 export function unary(op: i32, x: usize, y: usize, n: i32, perChunk: i32, chunk: i32, _tid: i32): void {
   const i0 = chunk * perChunk, i1 = min(n, i0 + perChunk);
   let i = i0;
-  if (op <= OP_SIGN) {
+  if (op < OP_UNARY_SIMD_END) {
     const one = f32x4.splat(1), zero = f32x4.splat(0);
     for (; i + 4 <= i1; i += 4) {
       const a = v128.load(x + (<usize>i << 2));
@@ -69,14 +55,14 @@ export function binaryV(op: i32, a: v128, b: v128): v128 {
     case OP_MUL: return f32x4.mul(a, b);
     case OP_DIV: return f32x4.div(a, b);
     // reference: a > b || a is NaN ? a : b
-    case OP_MAX: return v128.bitselect(a, b, v128.or(f32x4.gt(a, b), f32x4.ne(a, a)));
-    case OP_MIN: return v128.bitselect(a, b, v128.or(f32x4.lt(a, b), f32x4.ne(a, a)));
+    case OP_MAXIMUM: return v128.bitselect(a, b, v128.or(f32x4.gt(a, b), f32x4.ne(a, a)));
+    case OP_MINIMUM: return v128.bitselect(a, b, v128.or(f32x4.lt(a, b), f32x4.ne(a, a)));
     case OP_EQ: return v128.and(f32x4.eq(a, b), one);
     case OP_NE: return v128.and(f32x4.ne(a, b), one);
     case OP_LT: return v128.and(f32x4.lt(a, b), one);
     case OP_LE: return v128.and(f32x4.le(a, b), one);
     case OP_GT: return v128.and(f32x4.gt(a, b), one);
-    default: return v128.and(f32x4.ge(a, b), one);
+    default: return v128.and(f32x4.ge(a, b), one); // OP_GE
   }
 }
 
@@ -87,14 +73,14 @@ export function binaryS(op: i32, a: f32, b: f32): f32 {
     case OP_SUB: return a - b;
     case OP_MUL: return a * b;
     case OP_DIV: return a / b;
-    case OP_MAX: return a > b || a != a ? a : b;
-    case OP_MIN: return a < b || a != a ? a : b;
+    case OP_MAXIMUM: return a > b || a != a ? a : b;
+    case OP_MINIMUM: return a < b || a != a ? a : b;
     case OP_EQ: return a == b ? 1 : 0;
     case OP_NE: return a != b ? 1 : 0;
     case OP_LT: return a < b ? 1 : 0;
     case OP_LE: return a <= b ? 1 : 0;
     case OP_GT: return a > b ? 1 : 0;
-    default: return a >= b ? 1 : 0;
+    default: return a >= b ? 1 : 0; // OP_GE
   }
 }
 

@@ -5,12 +5,10 @@
 // functions as assembly/elementwise.ts, so every value is bit-identical to running the primitives
 // one by one. Inputs are read in place (contiguous rows) or splat / gathered into a register.
 
-import { OP_SIGN, binaryS, binaryV, unaryS } from './elementwise';
+import { binaryS, binaryV, unaryS } from './elementwise';
+import { FUSED_WORDS, K_BINARY, K_SELECT, K_UNARY, OP_ABS, OP_NEG, OP_SQRT, OP_UNARY_SIMD_END } from './opcodes';
 
 const TILE = 64;
-/** Words per instruction: kind, op, dst, a, b, c, imm (f32 bits). */
-const WORDS = 7;
-const K_UNARY = 0, K_BINARY = 1, K_SELECT = 2, K_ADDCMUL = 3;
 
 /** Scratch bytes per thread for `nRegs` tile registers plus their pointer table. */
 export function fusedScratchSize(nRegs: i32): i32 {
@@ -20,14 +18,14 @@ export function fusedScratchSize(nRegs: i32): i32 {
 @inline
 function unaryTile(op: i32, x: usize, y: usize, n: i32): void {
   let i = 0;
-  if (op <= OP_SIGN) {
+  if (op < OP_UNARY_SIMD_END) {
     const one = f32x4.splat(1), zero = f32x4.splat(0);
     for (; i + 4 <= n; i += 4) {
       const a = v128.load(x + (<usize>i << 2));
       let r: v128;
-      if (op == 0) r = f32x4.neg(a);
-      else if (op == 1) r = f32x4.abs(a);
-      else if (op == 2) r = f32x4.sqrt(a);
+      if (op == OP_NEG) r = f32x4.neg(a);
+      else if (op == OP_ABS) r = f32x4.abs(a);
+      else if (op == OP_SQRT) r = f32x4.sqrt(a);
       else {
         const pos = f32x4.gt(a, zero), neg = f32x4.lt(a, zero);
         r = v128.bitselect(one, v128.bitselect(f32x4.neg(one), a, neg), pos);
@@ -66,7 +64,7 @@ export function fused(prog: usize, nInstr: i32, nIns: i32, nRegs: i32, ins: usiz
         }
       }
       for (let k = 0; k < nInstr; k++) {
-        const w = prog + <usize>(k * WORDS * 4);
+        const w = prog + <usize>(k * FUSED_WORDS * 4);
         const kind = load<i32>(w), op = load<i32>(w, 4), dst = load<i32>(w, 8);
         const out = k == nInstr - 1 ? y + (<usize>(r * d3 + t0) << 2) : regs + <usize>(dst * TILE * 4);
         const pa = load<usize>(ptrs + (<usize>load<i32>(w, 12) << 2));

@@ -10,8 +10,9 @@ export { maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward } from
 export { unary, binary, select, addcmul } from './elementwise';
 export { reduce, reduceRows, reduceAround } from './reduce';
 export { fusedScratchSize, fused } from './fused';
+export { opTableDigest } from './opcodes';
 
 /** Bumped whenever an export changes; the loader refuses a stale dist/ssam-kernels.wasm. */
 export function abiVersion(): i32 {
-  return 7;
+  return 8;
 }

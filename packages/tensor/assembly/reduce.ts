@@ -5,8 +5,7 @@
 // in rare ties). Max replaces only on strictly greater or on NaN, as the reference does.
 // Chunk = a range of (outer, inner-block) pairs, so the thread count never changes a result.
 
-export const RED_SUM = 0;
-export const RED_MAX = 1;
+import { RED_SUM } from './opcodes'; // RED_MAX is the other kind
 
 @inline
 function maxV(acc: v128, v: v128): v128 {

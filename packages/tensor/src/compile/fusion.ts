@@ -1,11 +1,12 @@
 import { collapse, type Collapsed } from '../backends/wasm/kernels/broadcast.js';
-import { BINARY_OPS, UNARY_OPS, compareOp } from '../backends/wasm/kernels/elementwise.js';
+import { compareOp } from '../backends/wasm/kernels/elementwise.js';
+import { BINARY_OPS, FUSED_KINDS, FUSED_WORDS, UNARY_OPS } from '../backends/wasm/opcodes.js';
 import { ELEMENTWISE, type PrimAttrs, type PrimName } from '../primitives.js';
 import type { Graph, Node } from './graph.js';
 
 /** A chain of elementwise primitives run as one pass of the wasm `fused` kernel. */
 export interface Fused {
-  /** 7 words per instruction: kind, op, dst, a, b, c, imm bits (assembly/fused.ts) */
+  /** FUSED_WORDS (7) words per instruction: kind, op, dst, a, b, c, imm bits (assembly/fused.ts) */
   readonly program: Int32Array;
   readonly nInstr: number;
   readonly nRegs: number;
@@ -17,7 +18,7 @@ export interface Fused {
 
 export type PlanNode = Node & { readonly fused?: Fused };
 
-const K_UNARY = 0, K_BINARY = 1, K_SELECT = 2, K_ADDCMUL = 3;
+const { unary: K_UNARY, binary: K_BINARY, select: K_SELECT, addcmul: K_ADDCMUL } = FUSED_KINDS;
 const f32bits = (v: number): number => new Int32Array(new Float32Array([v]).buffer)[0]!;
 
 function encode(n: Node): [kind: number, op: number, imm: number] {
@@ -97,7 +98,7 @@ function buildProgram(g: Graph, ms: readonly Node[]): { inputs: number[]; fused:
   const made = new Set(ms.map((m) => m.out));
   for (const m of ms) for (const i of m.inputs) if (!made.has(i) && !inputs.includes(i)) inputs.push(i);
   const instrs = ms.filter((m) => m.prim !== 'broadcastTo');
-  const program = new Int32Array(instrs.length * 7);
+  const program = new Int32Array(instrs.length * FUSED_WORDS);
   let k = 0;
   for (const m of ms) {
     if (m.prim === 'broadcastTo') {
@@ -107,7 +108,7 @@ function buildProgram(g: Graph, ms: readonly Node[]): { inputs: number[]; fused:
     const [kind, op, imm] = encode(m);
     const dst = inputs.length + k;
     const [a = 0, b = 0, c = 0] = m.inputs.map(regOf);
-    program.set([kind, op, dst, a, b, c, imm], k * 7);
+    program.set([kind, op, dst, a, b, c, imm], k * FUSED_WORDS);
     internal.set(m.out, dst);
     k++;
   }

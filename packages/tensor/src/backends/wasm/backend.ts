@@ -1,10 +1,11 @@
 import type { Backend, Kernels } from '../../backend.js';
 import { referenceBackend } from '../reference/index.js';
 import { conv2dBackFilterKernel, conv2dBackInputKernel, conv2dKernel } from './kernels/conv.js';
-import { BINARY_OPS, UNARY_OPS, binaryKernel, compareOp, unaryKernel, whereKernel, addcmulKernel } from './kernels/elementwise.js';
+import { binaryKernel, compareOp, unaryKernel, whereKernel, addcmulKernel } from './kernels/elementwise.js';
 import { matmulKernel } from './kernels/matmul.js';
 import { avgPool2dBackwardKernel, avgPool2dKernel, maxPool2dBackwardKernel, maxPool2dKernel } from './kernels/pool.js';
 import { reduceKernel } from './kernels/reduce.js';
+import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from './opcodes.js';
 import { envVar, nodeBuiltins } from './node.js';
 import { WasmCapacityError, WasmRuntime } from './runtime.js';
 import { registerRuntime } from './runtimes.js';
@@ -129,8 +130,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     compare: binaryKernel(rt, compareOp, ref.compare),
     where: whereKernel(rt, ref.where),
     addcmul: addcmulKernel(rt, ref.addcmul),
-    sum: reduceKernel(rt, 0, ref.sum),
-    max: reduceKernel(rt, 1, ref.max),
+    sum: reduceKernel(rt, REDUCE_OPS.sum, ref.sum),
+    max: reduceKernel(rt, REDUCE_OPS.max, ref.max),
     matmul: matmulKernel(rt),
     conv2d: conv2dKernel(rt, winograd),
     conv2dBackInput: conv2dBackInputKernel(rt, winograd),

@@ -1,11 +1,13 @@
 /** Must equal assembly/index.ts abiVersion(). */
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 
 type Entry = (...args: number[]) => void;
 
 /** The functions of ssam-kernels.wasm that the JavaScript side calls (see assembly/index.ts). */
 export interface KernelExports {
   abiVersion(): number;
+  /** Digest of the op codes compiled in (assembly/opcodes.ts, generated from opcodes.ts). */
+  opTableDigest(): number;
   packedWidth(n: number): number;
   packedBSize(k: number, n: number): number;
   tileScratchSize(): number;

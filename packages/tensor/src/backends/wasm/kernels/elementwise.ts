@@ -1,16 +1,14 @@
 import type { Kernel } from '../../../backend.js';
-import type { BroadcastAttrs, CompareOp, PrimAttrs } from '../../../primitives.js';
+import type { BroadcastAttrs, PrimAttrs } from '../../../primitives.js';
 import { sizeOf } from '../../../shape.js';
 import { dataOf, fromHost, type Tensor } from '../../../tensor.js';
 import type { WasmRuntime } from '../runtime.js';
 import { collapse } from './broadcast.js';
 
-export const UNARY_OPS = { neg: 0, abs: 1, sqrt: 2, sign: 3, exp: 4, log: 5 } as const;
-export const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 } as const;
-const COMPARE_OPS: Record<CompareOp, number> = { eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11 };
+import { COMPARE_OPS, UNARY_SIMD_END, type BinaryWasmPrim, type UnaryWasmPrim } from '../opcodes.js';
 
-type UnaryPrim = keyof typeof UNARY_OPS;
-type BinaryPrim = keyof typeof BINARY_OPS | 'compare';
+type UnaryPrim = UnaryWasmPrim;
+type BinaryPrim = BinaryWasmPrim | 'compare';
 
 export function unaryKernel<P extends UnaryPrim>(rt: WasmRuntime, op: number, fallback: Kernel<P>): Kernel<P> {
   return (inputs: readonly Tensor[], attrs: PrimAttrs[P]): Tensor => {
@@ -20,7 +18,7 @@ export function unaryKernel<P extends UnaryPrim>(rt: WasmRuntime, op: number, fa
     const mark = rt.begin(2 * n * 4, rt.bytesWork(n * 8));
     try {
       const px = rt.input(dataOf(x)), py = rt.output(n * 4);
-      const work = rt.bytesWork(op >= UNARY_OPS.exp ? n * 64 : n * 8);
+      const work = rt.bytesWork(op >= UNARY_SIMD_END ? n * 64 : n * 8);
       const chunks = rt.chunks(Math.ceil(n / 4096), work);
       const per = Math.ceil(n / chunks / 4) * 4;
       return fromHost(rt.runTake('unary', [op, px, py, n, per], Math.ceil(n / per), work, py, n), x.shape, 'float32');

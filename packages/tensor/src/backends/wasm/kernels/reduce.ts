@@ -34,7 +34,7 @@ export function reductionView(shape: readonly number[], axes: readonly number[])
   }
 }
 
-export function reduceKernel<P extends 'sum' | 'max'>(rt: WasmRuntime, kind: 0 | 1, fallback: Kernel<P>): Kernel<P> {
+export function reduceKernel<P extends 'sum' | 'max'>(rt: WasmRuntime, kind: number, fallback: Kernel<P>): Kernel<P> {
   return (inputs: readonly Tensor[], attrs: PrimAttrs[P]): Tensor => {
     const x = inputs[0]!;
     if (x.dtype !== 'float32' || x.size === 0 || x.size < rt.minElements) return fallback(inputs, attrs);
