@@ -1,4 +1,5 @@
-import type { Backend, Kernels } from '../../backend.js';
+import type { Backend, Kernel, Kernels } from '../../backend.js';
+import type { PrimName } from '../../primitives.js';
 import { referenceBackend } from '../reference/index.js';
 import { conv2dBackFilterKernel, conv2dBackInputKernel, conv2dKernel } from './kernels/conv.js';
 import { binaryKernel, compareOp, unaryKernel, whereKernel, addcmulKernel } from './kernels/elementwise.js';
@@ -98,6 +99,11 @@ export function defaultWinograd(): boolean {
   throw new Error(`SSAM_WINOGRAD must be 0 or 1, got ${JSON.stringify(env)}`);
 }
 
+/** The kernels of one op-code table: `make(prim, code)` for every primitive it lists. */
+function byCode<K extends PrimName>(table: { readonly [P in K]: number }, make: (prim: K, code: number) => Kernel<K>): { readonly [P in K]: Kernel<P> } {
+  return Object.fromEntries((Object.keys(table) as K[]).map((p) => [p, make(p, table[p])])) as unknown as { readonly [P in K]: Kernel<P> };
+}
+
 /**
  * Creates a WebAssembly SIMD backend. Throws when the kernel module cannot be loaded (not Node,
  * or dist/ssam-kernels.wasm missing); `@ssam/tensor` itself catches that and keeps the reference.
@@ -115,23 +121,13 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const ref = referenceBackend.kernels;
   const native = {
     ...ref,
-    neg: unaryKernel(rt, UNARY_OPS.neg, ref.neg),
-    abs: unaryKernel(rt, UNARY_OPS.abs, ref.abs),
-    exp: unaryKernel(rt, UNARY_OPS.exp, ref.exp),
-    log: unaryKernel(rt, UNARY_OPS.log, ref.log),
-    sqrt: unaryKernel(rt, UNARY_OPS.sqrt, ref.sqrt),
-    sign: unaryKernel(rt, UNARY_OPS.sign, ref.sign),
-    add: binaryKernel(rt, () => BINARY_OPS.add, ref.add),
-    sub: binaryKernel(rt, () => BINARY_OPS.sub, ref.sub),
-    mul: binaryKernel(rt, () => BINARY_OPS.mul, ref.mul),
-    div: binaryKernel(rt, () => BINARY_OPS.div, ref.div),
-    maximum: binaryKernel(rt, () => BINARY_OPS.maximum, ref.maximum),
-    minimum: binaryKernel(rt, () => BINARY_OPS.minimum, ref.minimum),
+    // one kernel per entry of the op-code table (opcodes.ts): a primitive added there is wired here
+    ...byCode(UNARY_OPS, (p, code) => unaryKernel(rt, code, ref[p] as Kernel<typeof p>)),
+    ...byCode(BINARY_OPS, (p, code) => binaryKernel(rt, () => code, ref[p] as Kernel<typeof p>)),
     compare: binaryKernel(rt, compareOp, ref.compare),
     where: whereKernel(rt, ref.where),
     addcmul: addcmulKernel(rt, ref.addcmul),
-    sum: reduceKernel(rt, REDUCE_OPS.sum, ref.sum),
-    max: reduceKernel(rt, REDUCE_OPS.max, ref.max),
+    ...byCode(REDUCE_OPS, (p, code) => reduceKernel(rt, code, ref[p] as Kernel<typeof p>)),
     matmul: matmulKernel(rt),
     conv2d: conv2dKernel(rt, winograd),
     conv2dBackInput: conv2dBackInputKernel(rt, winograd),
