@@ -6,8 +6,7 @@ import { compile } from '../../compile/compile.js';
 import { ELEMENTWISE, PRIMITIVES, type CompareOp, type PrimAttrs } from '../../primitives.js';
 import { fromHost, type Tensor } from '../../tensor.js';
 import { createWasmBackend } from './backend.js';
-import { BINARY_OPS, COMPARE_OPS, OP_TABLE_DIGEST, REDUCE_OPS, UNARY_OPS, assemblySource } from './opcodes.js';
-import { checkOpTable } from './runtime.js';
+import { BINARY_OPS, COMPARE_OPS, OP_TABLE_DIGEST, REDUCE_OPS, UNARY_OPS, assemblySource, checkOpTable } from './opcodes.js';
 import { runtimeOf } from './runtimes.js';
 
 // The op codes of src/backends/wasm/opcodes.ts are the only ones: assembly/opcodes.ts is generated

@@ -1,4 +1,5 @@
 import type { CompareOp, PrimName } from '../../primitives.js';
+import type { KernelExports } from './exports.js';
 
 // The single source of the numeric op codes shared by the TypeScript side and the AssemblyScript
 // kernels. scripts/build-wasm.mjs imports this file and writes assembly/opcodes.ts (git-ignored,
@@ -77,4 +78,14 @@ export function assemblySource(): string {
     '}',
     '',
   ].join('\n');
+}
+
+/**
+ * Refuses a module whose op codes were generated from another table than src/backends/wasm/opcodes.ts
+ * (a .wasm built before the table changed): every code would silently select another operation.
+ */
+export function checkOpTable(exports: Pick<KernelExports, 'opTableDigest'>): void {
+  const digest = typeof exports.opTableDigest === 'function' ? exports.opTableDigest() : undefined;
+  if (digest !== OP_TABLE_DIGEST)
+    throw new Error(`dist/ssam-kernels.wasm has other op codes than src/backends/wasm/opcodes.ts (digest ${digest}, expected ${OP_TABLE_DIGEST}); rebuild it with \`pnpm --filter @ssam/tensor build\``);
 }

@@ -1,6 +1,6 @@
 import type { TypedArray } from '../../dtype.js';
 import { ABI_VERSION, PARALLEL_OPS, type KernelExports, type ParallelOp } from './exports.js';
-import { OP_TABLE_DIGEST } from './opcodes.js';
+import { checkOpTable } from './opcodes.js';
 import { loadKernelModule } from './module.js';
 import { ForkJoinPool } from './threads.js';
 import { webAssembly, type WasmMemory, type WasmModule } from './wasm-api.js';
@@ -345,14 +345,4 @@ export class WasmRuntime {
   dispose(): void {
     this.pool.terminate();
   }
-}
-
-/**
- * Refuses a module whose op codes were generated from another table than src/backends/wasm/opcodes.ts
- * (a .wasm built before the table changed): every code would silently select another operation.
- */
-export function checkOpTable(exports: Pick<KernelExports, 'opTableDigest'>): void {
-  const digest = typeof exports.opTableDigest === 'function' ? exports.opTableDigest() : undefined;
-  if (digest !== OP_TABLE_DIGEST)
-    throw new Error(`dist/ssam-kernels.wasm has other op codes than src/backends/wasm/opcodes.ts (digest ${digest}, expected ${OP_TABLE_DIGEST}); rebuild it with \`pnpm --filter @ssam/tensor build\``);
 }
