@@ -1,9 +1,14 @@
 // @ssam's training step (eager and compiled) against PyTorch on one pinned core, interleaved round
 // by round: a PyTorch worker (bench/torch_worker.py) answers one step per request over a pipe.
 // Runs where `/usr/bin/python3 -c 'import torch'` works (Debian python3-torch); says so otherwise.
+// Debian's torch links libblas.so.3, which is the netlib reference BLAS unless an optimized one is
+// installed (~5 GFLOP/s at 512³, which makes the MLP rows unfair): the bench fetches
+// libopenblas0-openmp with `apt-get download` into node_modules/.cache/openblas once, unpacks it
+// with dpkg-deb and points the worker's LD_LIBRARY_PATH at it. SSAM_TORCH_BLAS=reference skips that.
+// The worker names the BLAS it really loaded (from /proc/self/maps) in its ready line.
 //   cd packages/optim && SSAM_THREADS=1 taskset -c 0 node --conditions=source --import tsx bench/vs-torch.ts [rounds]
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +28,30 @@ const lscpu = spawnSync('lscpu', { encoding: 'utf8' }).stdout;
 const fam = lscpu.match(/CPU family:\s*(\d+)/)?.[1], mod = lscpu.match(/Model:\s*(\d+)/)?.[1];
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 
-const worker = spawn('/usr/bin/python3', [path.join(here, 'torch_worker.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
+/** The folder holding OpenBLAS's libblas.so.3, fetched and unpacked on first use; or why not. */
+function openblasDir(): { dir?: string; why?: string } {
+  if (process.env.SSAM_TORCH_BLAS === 'reference') return { why: 'SSAM_TORCH_BLAS=reference' };
+  const cache = path.join(here, '..', 'node_modules', '.cache', 'openblas');
+  const lib = path.join(cache, 'x', 'usr', 'lib', 'x86_64-linux-gnu', 'openblas-openmp');
+  if (existsSync(path.join(lib, 'libblas.so.3'))) return { dir: lib };
+  mkdirSync(cache, { recursive: true });
+  const dl = spawnSync('apt-get', ['download', 'libopenblas0-openmp'], { cwd: cache, encoding: 'utf8', timeout: 120_000 });
+  const deb = readdirSync(cache).find((f) => f.startsWith('libopenblas0-openmp') && f.endsWith('.deb'));
+  if (!deb) return { why: `apt-get download libopenblas0-openmp failed: ${(dl.stderr ?? String(dl.error)).trim().split('\n').pop()}` };
+  const x = spawnSync('dpkg-deb', ['-x', deb, 'x'], { cwd: cache, encoding: 'utf8' });
+  if (x.status !== 0 || !existsSync(path.join(lib, 'libblas.so.3'))) return { why: `dpkg-deb -x ${deb} failed: ${x.stderr?.trim()}` };
+  return { dir: lib };
+}
+const blas = openblasDir();
+// OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be set on this machine for older OpenBLAS builds; they
+// would pin a slower kernel, so they are dropped for the worker alone (its ready line names the core).
+const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+if (blas.dir) {
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  env.LD_LIBRARY_PATH = [blas.dir, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+}
+const worker = spawn('/usr/bin/python3', [path.join(here, 'torch_worker.py')], { stdio: ['pipe', 'pipe', 'inherit'], env });
 const lines = createInterface({ input: worker.stdout })[Symbol.asyncIterator]();
 const ask = async (req: string) => {
   worker.stdin.write(req + '\n');
@@ -46,7 +74,7 @@ function ours(model: Model, inShape: number[], n: number, optimizer: GradientTra
 }
 
 const base = () => sgd({ lr: 0.05, momentum: 0.9, weightDecay: 5e-4 });
-console.log(`CPU: ${cpu} (family ${fam} model ${mod}), 1 thread each, pinned by taskset; PyTorch worker: ${ready}; ${rounds} rounds after 2 warm-up steps`);
+console.log(`CPU: ${cpu} (family ${fam} model ${mod}), 1 thread each, pinned by taskset; PyTorch worker: ${ready}${blas.why ? ` (no OpenBLAS: ${blas.why})` : ''}; ${rounds} rounds after 2 warm-up steps`);
 console.log('| step | PyTorch ms | @ssam eager ms | @ssam compiled ms | eager / PyTorch | compiled / PyTorch |\n| --- | --- | --- | --- | --- | --- |');
 for (const [name, key, model, shape, n] of [
   ['MLP 784-256-128-10 b128', 'mlp', mlp([256, 128, 10]), [-1, 1, 28, 28], 128],
