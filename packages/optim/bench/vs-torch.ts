@@ -6,6 +6,7 @@
 // libopenblas0-openmp with `apt-get download` into node_modules/.cache/openblas once, unpacks it
 // with dpkg-deb and points the worker's LD_LIBRARY_PATH at it. SSAM_TORCH_BLAS=reference skips that.
 // The worker names the BLAS it really loaded (from /proc/self/maps) in its ready line.
+// SSAM_TORCH_ONLY=mlp (or resnet20) times one model alone, e.g. with more rounds on a busy machine.
 //   cd packages/optim && SSAM_THREADS=1 taskset -c 0 node --conditions=source --import tsx bench/vs-torch.ts [rounds]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -79,7 +80,8 @@ console.log('| step | PyTorch ms | @ssam eager ms | @ssam compiled ms | eager / 
 for (const [name, key, model, shape, n] of [
   ['MLP 784-256-128-10 b128', 'mlp', mlp([256, 128, 10]), [-1, 1, 28, 28], 128],
   ['ResNet-20 (option A) b32', 'resnet20', resnet20(), [-1, 3, 32, 32], 32],
-] as const)
+] as const) {
+  if (process.env.SSAM_TORCH_ONLY && process.env.SSAM_TORCH_ONLY !== key) continue;
   for (const [oname, make] of [['SGD', base], ['SAM', () => sam({ rho: 0.05, base: base() })]] as const) {
     const e = ours(model as unknown as Model, [...shape], n, make(), false);
     const c = ours(model as unknown as Model, [...shape], n, make(), true);
@@ -92,4 +94,5 @@ for (const [name, key, model, shape, n] of [
     }
     console.log(`| ${name} ${oname} | ${median(tt).toFixed(1)} | ${median(te).toFixed(1)} | ${median(tc).toFixed(1)} | ${median(re).toFixed(2)}× | ${median(rc).toFixed(2)}× |`);
   }
+}
 worker.stdin.end();
