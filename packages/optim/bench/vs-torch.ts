@@ -74,6 +74,7 @@ function ours(model: Model, inShape: number[], n: number, optimizer: GradientTra
   };
 }
 
+const settle = () => new Promise((r) => setTimeout(r, 30));
 const base = () => sgd({ lr: 0.05, momentum: 0.9, weightDecay: 5e-4 });
 console.log(`CPU: ${cpu} (family ${fam} model ${mod}), 1 thread each, pinned by taskset; PyTorch worker: ${ready}${blas.why ? ` (no OpenBLAS: ${blas.why})` : ''}; ${rounds} rounds after 2 warm-up steps`);
 console.log('| step | PyTorch ms | @ssam eager ms | @ssam compiled ms | eager / PyTorch | compiled / PyTorch |\n| --- | --- | --- | --- | --- | --- |');
@@ -89,7 +90,14 @@ for (const [name, key, model, shape, n] of [
     for (let w = 0; w < 2; w++) { e(); c(); await t(); }
     const tt: number[] = [], te: number[] = [], tc: number[] = [], re: number[] = [], rc: number[] = [];
     for (let r = 0; r < rounds; r++) {
-      const a = await t(), b = e(), d = c();
+      // a pause before each timed step lets Node's background GC and compiler threads, which share
+      // the pinned core, finish the previous step's work instead of preempting the next contender
+      await settle();
+      const a = await t();
+      await settle();
+      const b = e();
+      await settle();
+      const d = c();
       tt.push(a); te.push(b); tc.push(d); re.push(b / a); rc.push(d / a);
     }
     console.log(`| ${name} ${oname} | ${median(tt).toFixed(1)} | ${median(te).toFixed(1)} | ${median(tc).toFixed(1)} | ${median(re).toFixed(2)}× | ${median(rc).toFixed(2)}× |`);
