@@ -19,13 +19,14 @@ export function jaxMatmul(a: Float32Array, b: Float32Array, n: number): () => vo
 /**
  * MLP 784-256-128-10 with ReLU, softmax cross-entropy, plain SGD (lr 0.01) as in sgdStepper:
  * value-and-grad and the update are one jitted function; each call returns the new params and
- * reads the loss back (as @ssam's stepper does).
+ * reads the loss back (as @ssam's stepper does). The parameters are drawn from `rng` in mlpTask's
+ * order (zero biases included, which consume draws too), so both start from the same weights.
  */
 export function jaxMlpSgd(rng: Rng, x: Float32Array, labels: Int32Array, batch: number, lr = 0.01): () => number {
   let p: P = {
-    w1: arr(randn(rng, [784, 256], Math.sqrt(2 / 784)), [784, 256]), b1: np.zeros([256]),
-    w2: arr(randn(rng, [256, 128], Math.sqrt(2 / 256)), [256, 128]), b2: np.zeros([128]),
-    w3: arr(randn(rng, [128, 10], Math.sqrt(2 / 128)), [128, 10]), b3: np.zeros([10]),
+    w1: arr(randn(rng, [784, 256], Math.sqrt(2 / 784)), [784, 256]), b1: arr(randn(rng, [256], 0), [256]),
+    w2: arr(randn(rng, [256, 128], Math.sqrt(2 / 256)), [256, 128]), b2: arr(randn(rng, [128], 0), [128]),
+    w3: arr(randn(rng, [128, 10], Math.sqrt(2 / 128)), [128, 10]), b3: arr(randn(rng, [10], 0), [10]),
   };
   const X = arr(x, [batch, 784]);
   const Y = nn.oneHot(np.array(labels, { dtype: np.int32 }), 10);

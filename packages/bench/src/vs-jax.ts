@@ -18,8 +18,8 @@ const ROUNDS = Number(process.env.SSAM_BENCH_ROUNDS ?? 21);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const devices = await init('wasm');
 if (!devices.includes('wasm')) throw new Error(`jax-js init('wasm') gave devices ${devices.join(', ')}`);
-// jax-js starts Web Workers only where a global Worker exists (browsers, Node >= 21 is not enough
-// without one); on this Node it runs its wasm kernels on the calling thread, as @ssam's 1 thread does.
+// jax-js starts Web Workers only where a global Worker exists (browsers); Node 20 has none, so it
+// runs its wasm kernels on the calling thread, as @ssam's 1 thread does. The table says which.
 const jaxThreads = typeof (globalThis as { Worker?: unknown }).Worker === 'function' ? 'Web Workers available' : 'no global Worker: 1 thread';
 const wasm1 = createWasmBackend({ threads: 1 });
 const S = '@ssam wasm 1 thread', J = 'jax-js wasm (jit)';
@@ -37,8 +37,15 @@ const mm = await timeInterleaved([ours(() => () => matmul(A, B)), { name: J, run
 const r2 = rng(2);
 const x = randn(r2, [128, 784]), y = labels(r2, 128, 10);
 const jaxStep = jaxMlpSgd(rng(3), x, y, 128);
+const ssamStep = ours(() => sgdStepper(mlpTask(rng(3), x, y, 128)));
+// Same data, same initial weights, same SGD: the first steps' losses must agree (float32 sums in
+// different orders), or the two sides are not timing the same computation.
+for (let i = 0; i < 3; i++) {
+  const ls = ssamStep.run() as number, lj = jaxStep();
+  if (!(Math.abs(ls - lj) <= 1e-4 * Math.abs(ls) + 1e-5)) throw new Error(`vs-jax: MLP SGD step ${i}: @ssam loss ${ls} but jax-js loss ${lj}`);
+}
 log('MLP SGD step ...');
-const mlpT = await timeInterleaved([ours(() => sgdStepper(mlpTask(rng(3), x, y, 128))), { name: J, run: jaxStep }], ROUNDS, 3);
+const mlpT = await timeInterleaved([ssamStep, { name: J, run: jaxStep }], ROUNDS, 3);
 wasm1.dispose();
 
 const perRound = (m: typeof mm) => summarize(m.get(S)!.samples.map((v, i) => v / m.get(J)!.samples[i]!)).median;
@@ -48,7 +55,7 @@ const body = [
   '',
   `@ssam/tensor's wasm backend on 1 thread against jax-js 0.1.25 (\`@jax-js/jax\`, \`init('wasm')\`, ${jaxThreads}), one process, interleaved round by round, ` +
     `medians of ${ROUNDS} rounds (matmul ${2 * ROUNDS + 1}) after warm-up; the ratio column is the median of the per-round ratios. ` +
-    'MLP step: forward + backward + SGD update (lr 0.01), loss read back; jax-js runs value-and-grad and the update as one `jit` function, @ssam its eager autograd (sgdStepper, as in the table above).',
+    'MLP step: forward + backward + SGD update (lr 0.01), loss read back; jax-js runs value-and-grad and the update as one `jit` function, @ssam its eager autograd (sgdStepper, as in the WebAssembly backend table); both start from the same weights and their first 3 losses are checked to agree.',
   `Command: \`pnpm --filter @ssam/bench bench:jax\` (\`taskset -c 0 node --conditions=source --import tsx src/vs-jax.ts\`). Machine: ${machineLine()}; ` +
     `1-minute load average ${os.loadavg()[0]!.toFixed(2)} at the end (the 2 cores are shared with other work: not a quiet machine).`,
   '',
