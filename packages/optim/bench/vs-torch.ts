@@ -33,14 +33,21 @@ const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length
 function openblasDir(): { dir?: string; why?: string } {
   if (process.env.SSAM_TORCH_BLAS === 'reference') return { why: 'SSAM_TORCH_BLAS=reference' };
   const cache = path.join(here, '..', 'node_modules', '.cache', 'openblas');
-  const lib = path.join(cache, 'x', 'usr', 'lib', 'x86_64-linux-gnu', 'openblas-openmp');
-  if (existsSync(path.join(lib, 'libblas.so.3'))) return { dir: lib };
+  // the .deb puts it under usr/lib/<multiarch triplet>/openblas-openmp
+  const found = () => {
+    const usrLib = path.join(cache, 'x', 'usr', 'lib');
+    if (!existsSync(usrLib)) return undefined;
+    return readdirSync(usrLib).map((t) => path.join(usrLib, t, 'openblas-openmp')).find((d) => existsSync(path.join(d, 'libblas.so.3')));
+  };
+  const have = found();
+  if (have) return { dir: have };
   mkdirSync(cache, { recursive: true });
   const dl = spawnSync('apt-get', ['download', 'libopenblas0-openmp'], { cwd: cache, encoding: 'utf8', timeout: 120_000 });
   const deb = readdirSync(cache).find((f) => f.startsWith('libopenblas0-openmp') && f.endsWith('.deb'));
   if (!deb) return { why: `apt-get download libopenblas0-openmp failed: ${(dl.stderr ?? String(dl.error)).trim().split('\n').pop()}` };
   const x = spawnSync('dpkg-deb', ['-x', deb, 'x'], { cwd: cache, encoding: 'utf8' });
-  if (x.status !== 0 || !existsSync(path.join(lib, 'libblas.so.3'))) return { why: `dpkg-deb -x ${deb} failed: ${x.stderr?.trim()}` };
+  const lib = found();
+  if (x.status !== 0 || !lib) return { why: `dpkg-deb -x ${deb} gave no openblas-openmp/libblas.so.3: ${x.stderr?.trim() ?? String(x.error)}` };
   return { dir: lib };
 }
 const blas = openblasDir();
