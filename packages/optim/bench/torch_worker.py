@@ -55,7 +55,25 @@ def step(model, opt):
     return (time.perf_counter() - t0) * 1000
 
 
-print("ready", torch.__version__, torch.get_num_threads(), flush=True)
+def blas_in_use():
+    """Which BLAS this process really loaded (after one matmul), and OpenBLAS's kernel if it is that."""
+    torch.randn(64, 64) @ torch.randn(64, 64)
+    with open("/proc/self/maps") as f:
+        libs = sorted({ln.split()[-1] for ln in f if "blas" in ln.rsplit("/", 1)[-1]})
+    core = ""
+    if any("openblas" in lib for lib in libs):
+        import ctypes
+
+        ob = ctypes.CDLL(next(lib for lib in libs if "openblas" in lib.rsplit("/", 1)[-1]))
+        ob.openblas_get_corename.restype = ctypes.c_char_p
+        ob.openblas_get_config.restype = ctypes.c_char_p
+        core = f" [{ob.openblas_get_config().decode().split(' ')[1]} core {ob.openblas_get_corename().decode()}]"
+    name = "OpenBLAS" if core else "reference BLAS (netlib)"
+    where = sorted({os.path.dirname(lib) for lib in libs})
+    return f"{name}{core}: {', '.join(os.path.basename(lib) for lib in libs)} in {', '.join(where)}"
+
+
+print("ready: torch", torch.__version__, "threads", torch.get_num_threads(), "BLAS", blas_in_use(), flush=True)
 for line in sys.stdin:
     model, opt = line.split()
     print(f"{step(model, opt):.3f}", flush=True)
