@@ -2,7 +2,8 @@ import { fc, test } from '@fast-check/vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { configToRaw, OPTIMIZERS, parseTrainConfig, rerunCommand, UsageError, type TrainConfig } from './config.js';
-import { MODEL_NAMES } from './setup/models.js';
+import { checkCompile, MODEL_NAMES } from './setup/models.js';
+import { configFingerprint } from './train/fingerprint.js';
 
 const parse = (raw: Record<string, unknown>) => parseTrainConfig(raw, MODEL_NAMES);
 const ok = (raw: Record<string, unknown>): TrainConfig => {
@@ -36,6 +37,7 @@ const arbRaw = fc.record(
     width: fc.array(fc.integer({ min: 1, max: 4096 }), { minLength: 1, maxLength: 3 }).map((w) => w.join(',')),
     augment: fc.constant(true),
     threads: fc.integer({ min: 1, max: 64 }).map(String),
+    compile: fc.boolean(),
   },
   { requiredKeys: [] },
 );
@@ -109,5 +111,23 @@ describe('parseTrainConfig', () => {
     expect(ok(configToRaw(c))).toEqual(c);
     expect(rerunCommand(c)).toMatch(/--optimizer asam .*--base adamw/);
     expect(rerunCommand(c)).not.toMatch(/--momentum|--nesterov/);
+  });
+
+  it('--compile: off by default, a switch, in the rerun line, outside the fingerprint, refused for dropout models', () => {
+    expect(ok({}).compile).toBe(false);
+    expect(ok({ compile: true }).compile).toBe(true);
+    expect(ok({ compile: false }).compile).toBe(false);
+    expect(err({ compile: 'yes' })).toBe("--compile is a switch and takes no value; got 'yes'");
+    expect(rerunCommand(ok({ compile: true }))).toMatch(/ --compile( |$)/);
+    expect(rerunCommand(ok({}))).not.toMatch(/compile/);
+    // How a run computes, not what: a compiled run resumes an eager one's checkpoint and back.
+    expect(configFingerprint(ok({ optimizer: 'sam', compile: true }))).toBe(configFingerprint(ok({ optimizer: 'sam' })));
+    expect(configFingerprint(ok({ optimizer: 'sam', seed: '1' }))).not.toBe(configFingerprint(ok({ optimizer: 'sam' })));
+    for (const m of ['vgg11', 'vgg16']) {
+      expect(() => checkCompile(m, true)).toThrow(UsageError);
+      expect(() => checkCompile(m, true)).toThrow(`--compile cannot be used with --model ${m}: its classifier uses dropout`);
+      expect(() => checkCompile(m, false)).not.toThrow();
+    }
+    for (const m of MODEL_NAMES.filter((n) => !n.startsWith('vgg'))) expect(() => checkCompile(m, true)).not.toThrow();
   });
 });

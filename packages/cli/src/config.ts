@@ -24,6 +24,12 @@ export interface TrainConfig {
   readonly seed: number;
   readonly threads?: number;
   readonly backend: 'auto' | 'reference' | 'wasm';
+  /**
+   * Each pass as one compiled plan (`makeTrainStep({ compile: true })`). Like `backend` and
+   * `threads` it says how the run computes, not what: compiled steps are bit-identical to eager
+   * ones, so it is outside the fingerprint and a resume may change it.
+   */
+  readonly compile: boolean;
   readonly trainSubset?: number;
   readonly testSubset?: number;
   readonly fisherSamples: number;
@@ -42,6 +48,9 @@ export interface TrainConfig {
   /** The budget preset whose defaults filled the options not given explicitly. */
   readonly budget: string;
 }
+
+/** `--compile`'s value when neither `--compile` nor `--no-compile` is given. */
+export const COMPILE_DEFAULT = false;
 
 export const OPTIMIZERS = ['sgd', 'sam', 'asam', 'ssam-f', 'ssam-f-implicit', 'ssam-d'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -177,6 +186,7 @@ export function parseTrainConfig(raw: Raw, models: readonly string[]): E.Either<
     width: parseWidth(raw.width ?? [128]),
     nesterov: flag(raw, 'nesterov'),
     augment: flag(raw, 'augment'),
+    compile: raw.compile === undefined ? E.right(COMPILE_DEFAULT) : flag(raw, 'compile'),
   });
   return pipe(
     fields,
@@ -214,6 +224,10 @@ export function rerunCommand(c: TrainConfig, out?: string): string {
   const args: string[] = ['ssam', 'train'];
   for (const [k, v] of Object.entries(raw)) {
     if (v === undefined || k === 'budget' || !optionApplies(k, c.optimizer, c.base ?? 'sgd')) continue;
+    if (k === 'compile') {
+      if (v !== COMPILE_DEFAULT) args.push(v ? '--compile' : '--no-compile');
+      continue;
+    }
     const flag = `--${FLAG_OF[k] ?? k}`;
     if (typeof v === 'boolean') {
       if (v) args.push(flag);

@@ -39,13 +39,16 @@ async function killMidEpoch(args: readonly string[], out: string): Promise<{ ste
 
 /**
  * Runs `optimizer` once uninterrupted, once SIGKILLed mid-epoch and resumed; the two must end with
- * the same model.safetensors bytes, metrics (time columns aside) and step log.
+ * the same model.safetensors bytes, metrics (time columns aside) and step log. `o.wholeExtra`
+ * replaces `extra` for the uninterrupted run (options that must not change the result, such as
+ * `--compile`).
  */
-export async function checkKillAndResume(optimizer: string, extra: readonly string[] = []): Promise<void> {
+export async function checkKillAndResume(optimizer: string, extra: readonly string[] = [], o: { wholeExtra?: readonly string[] } = {}): Promise<void> {
   const root = tmpDir(`resume-${optimizer}`);
-  const args = [...RUN, '--optimizer', optimizer, ...(optimizer.startsWith('ssam-f') ? ['--fisher-samples', '16'] : []), '--seed', '3', ...extra];
+  const common = [...RUN, '--optimizer', optimizer, ...(optimizer.startsWith('ssam-f') ? ['--fisher-samples', '16'] : []), '--seed', '3'];
+  const args = [...common, ...extra];
   const whole = path.join(root, 'whole');
-  const r0 = ssam([...args, '--out', whole]);
+  const r0 = ssam([...common, ...(o.wholeExtra ?? extra), '--out', whole]);
   expect(r0.status, r0.stderr).toBe(0);
 
   const killed = path.join(root, 'killed');

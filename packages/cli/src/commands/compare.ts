@@ -109,7 +109,7 @@ export async function compareCommand(given: Record<string, unknown>, flags: Comp
     const saved = readJson<CompareDoc>(file);
     const changed = [...TRAINING_KEYS, 'optimizers', 'seeds', 'lrFor'].filter((k) => explicit[k] !== undefined);
     if (changed.length) throw new UsageError(`--resume finishes the saved comparison; drop ${changed.map((k) => `--${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`).join(', ')}`);
-    explicit = { ...saved.options, ...(explicit.backend !== undefined ? { backend: explicit.backend } : {}), ...(explicit.threads !== undefined ? { threads: explicit.threads } : {}) };
+    explicit = { ...saved.options, ...(explicit.backend !== undefined ? { backend: explicit.backend } : {}), ...(explicit.threads !== undefined ? { threads: explicit.threads } : {}), ...(explicit.compile !== undefined ? { compile: explicit.compile } : {}) };
     optimizers = [...saved.optimizers];
     seeds = saved.seeds;
     sharpnessArg ??= saved.sharpness;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { parseTrainConfig, UsageError, type TrainConfig } from '../config.js';
 import { silentProgress, terminalProgress, type ProgressSink } from '../progress.js';
-import { MODEL_NAMES } from '../setup/models.js';
+import { checkCompile, MODEL_NAMES } from '../setup/models.js';
 import { describeFsError, isFsError, isTempFile, RUN_FILES } from '../train/run-dir.js';
 import { describeOwner, liveOwner } from '../train/run-lock.js';
 
@@ -19,6 +19,7 @@ export const processIo = (): Io => ({ stdout: process.stdout, stderr: process.st
 export function configOrThrow(raw: Record<string, unknown>): TrainConfig {
   const r = parseTrainConfig(raw, MODEL_NAMES);
   if (E.isLeft(r)) throw r.left;
+  checkCompile(r.right.model, r.right.compile); // before any data is read or anything written
   return r.right;
 }
 

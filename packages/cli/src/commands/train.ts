@@ -36,8 +36,11 @@ function checkpointConfig(out: string): CanonicalConfig | undefined {
 /**
  * The config of a resumed run is the saved one. Training options given again must agree with it
  * (silently training something else would break bit-identical resume); the backend and threads
- * may change, with a warning.
+ * may change, with a warning, and `--compile` / `--no-compile` freely (bit-identical either way).
  */
+/** Options a resume may change: how the run computes, not what (outside the fingerprint). */
+const ENV_KEYS = ['backend', 'threads', 'compile'] as const;
+
 function resumedConfig(out: string, explicit: Record<string, unknown>): { saved: RunConfigDoc; config: TrainConfig } {
   const file = path.join(out, RUN_FILES.config);
   const entries = outEntries(out);
@@ -64,7 +67,7 @@ function resumedConfig(out: string, explicit: Record<string, unknown>): { saved:
     if (JSON.stringify(probe) !== JSON.stringify(savedConfig))
       throw new UsageError(`--resume: --${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)} ${String(explicit[k])} differs from the saved run (${String(savedRaw[k])}); resume continues the saved configuration, so drop the option`);
   }
-  const env = { ...(explicit.backend !== undefined ? { backend: explicit.backend } : {}), ...(explicit.threads !== undefined ? { threads: explicit.threads } : {}) };
+  const env = Object.fromEntries(ENV_KEYS.filter((k) => explicit[k] !== undefined).map((k) => [k, explicit[k]]));
   return { saved, config: configOrThrow({ ...savedRaw, ...env }) };
 }
 

@@ -18,7 +18,7 @@ export function warmUp(runs: readonly PreparedRun[]): void {
     const c = run.config;
     const step = makeStep({
       model: run.model, optimizer: run.optimizer, perturbs: c.optimizer !== 'sgd', labelSmoothing: c.labelSmoothing,
-      fisherPool: run.data.train, fisherTransform: run.data.testTransform, fisherChunk: 16,
+      fisherPool: run.data.train, fisherTransform: run.data.testTransform, fisherChunk: 16, compile: c.compile,
     });
     const t0 = performance.now();
     let state = run.initial;

@@ -3,7 +3,8 @@ import type { TrainConfig } from '../config.js';
 
 /**
  * A run's identity: the SHA-256 of its canonical config (keys sorted, `undefined` dropped), with
- * the two settings a resume may change left out (`backend`, `threads`: where it runs, not what).
+ * the settings a resume may change left out (`backend`, `threads`, `compile`: where and how it
+ * runs, not what; compiled passes are bit-identical to eager ones, which the CLI's e2e tests check).
  * config.json and every checkpoint record it; `--resume` refuses a checkpoint whose fingerprint is
  * not the run's, and a config.json whose config no longer hashes to its own.
  */
@@ -17,7 +18,7 @@ const sortKeys = (v: unknown): unknown => {
 };
 
 export function canonicalConfig(c: TrainConfig | CanonicalConfig): CanonicalConfig {
-  const { backend: _b, threads: _t, ...rest } = c as Record<string, unknown>;
+  const { backend: _b, threads: _t, compile: _c, ...rest } = c as Record<string, unknown>;
   return sortKeys(rest) as CanonicalConfig;
 }
 

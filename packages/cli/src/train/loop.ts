@@ -173,7 +173,7 @@ function* trainSteps(run: PreparedRun, dir: RunDir, o: LoopOptions): Generator<v
   } else dir.trimSteps(0); // a run killed before its first checkpoint starts over, log included
   const step = makeStep({
     model: run.model, optimizer: run.optimizer, perturbs: c.optimizer !== 'sgd', labelSmoothing: c.labelSmoothing,
-    fisherPool: run.data.train, fisherTransform: run.data.testTransform, fisherChunk: o.fisherChunk ?? 16,
+    fisherPool: run.data.train, fisherTransform: run.data.testTransform, fisherChunk: o.fisherChunk ?? 16, compile: c.compile,
   });
   let lastGood: Snapshot['position'] | undefined = hasCheckpoint(ckptDir) ? snap.position : undefined;
   const save = (s: Snapshot): boolean => {

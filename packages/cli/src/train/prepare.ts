@@ -47,7 +47,7 @@ export function runKeys(seed: number): RunKeys {
 export function prepareRun(config: TrainConfig, data: RunData): PreparedRun {
   const stepsPerEpoch = numBatches(data.train.length, config.batchSize);
   const keys = runKeys(config.seed);
-  const model = buildModel(config.model, { shape: data.train.shape, numClasses: data.train.numClasses }, config.width);
+  const model = buildModel(config.model, { shape: data.train.shape, numClasses: data.train.numClasses }, config.width, { compile: config.compile });
   try {
     const optimizer = buildOptimizer(config, stepsPerEpoch);
     const [, params, modelState] = model.init(keys.init, [-1, ...data.train.shape]);

@@ -32,6 +32,8 @@ export interface StepOptions {
   readonly fisherTransform: Augmentation | undefined;
   /** Examples per forward pass of the Fisher computation (same result, different speed). */
   readonly fisherChunk: number;
+  /** Each pass as one compiled plan (`--compile`); bit-identical to eager. */
+  readonly compile: boolean;
 }
 
 /**
@@ -49,6 +51,7 @@ export function makeStep(o: StepOptions): (s: TrainState, batch: { x: Tensor; y:
     model: o.model as never,
     loss: (logits, y) => softmaxCrossEntropy(logits, y, { labelSmoothing: o.labelSmoothing }),
     optimizer: o.optimizer,
+    compile: o.compile,
     fisher: {
       sample: (key, n) => {
         const idx = (random.permutation(key, pool.length).toArray() as Int32Array).subarray(0, Math.min(n, pool.length));
