@@ -3,11 +3,14 @@
 // Its @ssam dependencies come from their own tarballs (npm `overrides`), everything else from the
 // npm registry; nothing resolves into the monorepo. Used by tools/pack.test.ts; also a command:
 //   node --import tsx tools/pack-check.ts [package ...]
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
@@ -59,11 +62,8 @@ export interface PackResult {
   readonly output: string;
 }
 
-/**
- * Installs package `dir` alone into a fresh folder under `work` and runs its README example (for a
- * package with a binary: `<bin> --help`). Throws with the command's output on failure.
- */
-export function checkPackage(dir: string, tarballs: Map<string, string>, work: string): PackResult {
+/** Writes the fresh project of package `dir` (its tarball, its @ssam deps' tarballs as overrides). */
+function writeProject(dir: string, tarballs: Map<string, string>, work: string): string {
   const m = manifest(dir);
   const project = path.join(work, dir);
   mkdirSync(project, { recursive: true });
@@ -74,8 +74,33 @@ export function checkPackage(dir: string, tarballs: Map<string, string>, work: s
     path.join(project, 'package.json'),
     JSON.stringify({ name: `pack-check-${dir}`, private: true, type: 'module', dependencies, overrides }, null, 2),
   );
-  // --ignore-scripts: gpu.js's optional native `gl` is an explicit opt-in (docs/guide/gpu.md).
-  execFileSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, encoding: 'utf8', stdio: 'pipe' });
+  return project;
+}
+
+// --ignore-scripts: gpu.js's optional native `gl` is an explicit opt-in (docs/guide/gpu.md).
+const NPM_INSTALL = ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
+
+/**
+ * Installs the fresh projects of `dirs`, `concurrency` at a time (the installs wait mostly on the
+ * registry and the disk). Each then checks with `checkPackage(..., { installed: true })`.
+ */
+export async function installAll(dirs: readonly string[], tarballs: Map<string, string>, work: string, concurrency = 4): Promise<void> {
+  const queue = [...dirs];
+  const worker = async () => {
+    for (let dir = queue.shift(); dir !== undefined; dir = queue.shift())
+      await execFileAsync('npm', NPM_INSTALL, { cwd: writeProject(dir, tarballs, work), encoding: 'utf8' });
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, dirs.length) }, worker));
+}
+
+/**
+ * Installs package `dir` alone into a fresh folder under `work` (unless `installed`) and runs its
+ * README example (for a package with a binary: `<bin> --help`). Throws with the command's output on failure.
+ */
+export function checkPackage(dir: string, tarballs: Map<string, string>, work: string, opts: { installed?: boolean } = {}): PackResult {
+  const m = manifest(dir);
+  const project = path.join(work, dir);
+  if (!opts.installed) execFileSync('npm', NPM_INSTALL, { cwd: writeProject(dir, tarballs, work), encoding: 'utf8', stdio: 'pipe' });
   const run = (args: string[]) => execFileSync(process.execPath, args, { cwd: project, encoding: 'utf8', stdio: 'pipe', timeout: 120_000 });
   // Every relative link of the README as npm shows it must resolve inside the tarball.
   const installed = path.join(project, 'node_modules', ...m.name.split('/'));
@@ -109,9 +134,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   try {
     const tarballs = packAll(work);
     let failed = 0;
-    for (const dir of process.argv.slice(2).length ? process.argv.slice(2) : publishedPackages()) {
+    const dirs = process.argv.slice(2).length ? process.argv.slice(2) : publishedPackages();
+    await installAll(dirs, tarballs, work);
+    for (const dir of dirs) {
       try {
-        const r = checkPackage(dir, tarballs, work);
+        const r = checkPackage(dir, tarballs, work, { installed: true });
         console.log(`ok ${r.pkg}: ${r.ran}`);
       } catch (e) {
         failed++;

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { checkPackage, packAll, publishedPackages } from './pack-check.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPackage, installAll, packAll, publishedPackages } from './pack-check.js';
 
 // Each published package, installed alone from its tarball into a fresh folder (the npm registry
 // for everything that is not @ssam), imported, and its README example run. It needs the registry
@@ -13,6 +13,7 @@ const title = enabled ? 'published tarballs, each installed alone' : 'SKIPPED (n
 describe.skipIf(!enabled)(title, () => {
   const work = mkdtempSync(path.join(tmpdir(), 'ssam-pack-'));
   const tarballs = enabled ? packAll(work) : new Map<string, string>();
+  beforeAll(() => installAll(publishedPackages(), tarballs, work));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('packs every published package', () => {
@@ -20,7 +21,7 @@ describe.skipIf(!enabled)(title, () => {
   });
   for (const dir of publishedPackages())
     it(`@ssam/${dir}: installs alone, imports, runs its README example`, () => {
-      const r = checkPackage(dir, tarballs, work);
+      const r = checkPackage(dir, tarballs, work, { installed: true });
       expect(r.pkg).toBe(`@ssam/${dir}`);
     });
 });
