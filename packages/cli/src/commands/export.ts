@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { scalar } from '@ssam/tensor';
 import { encodeSafetensors } from '@ssam/tensor/io';
-import { hasCheckpoint, loadCheckpoint } from '../checkpoint.js';
 import { UsageError } from '../config.js';
 import { torchStateDict } from '../export/torch-names.js';
-import type { RunConfigDoc } from '../train/run-config.js';
-import { readJson, RUN_FILES, writeFileAtomic } from '../train/run-dir.js';
+import { readFinishedRun } from '../train/finished-run.js';
+import { writeFileAtomic } from '../train/run-dir.js';
 import type { Io } from './shared.js';
 
 export interface ExportFlags {
@@ -28,15 +26,7 @@ export function exportCommand(flags: ExportFlags, io: Io): number {
   if (flags.format !== 'torch') throw new UsageError(`export: --format must be torch (the only format so far); got ${flags.format === undefined ? 'nothing' : `'${flags.format}'`}`);
   const dir = flags.run;
   if (!dir) throw new UsageError('export needs --run <dir>: a folder written by ssam train or ssam compare');
-  const configFile = path.join(dir, RUN_FILES.config);
-  if (!existsSync(configFile)) throw new UsageError(`--run ${dir}: no ${RUN_FILES.config} there; point --run at a folder written by ssam train or ssam compare`);
-  const doc = readJson<RunConfigDoc>(configFile);
-  if (doc.format !== 'ssam-run/1') throw new UsageError(`--run ${dir}: ${RUN_FILES.config} has format '${String(doc.format)}', expected 'ssam-run/1'`);
-  const ckpt = path.join(dir, RUN_FILES.checkpoint);
-  if (!hasCheckpoint(ckpt)) throw new UsageError(`--run ${dir}: no checkpoint (${path.join(RUN_FILES.checkpoint, 'state.json')}); the run has not finished an epoch`);
-  const { state, meta } = loadCheckpoint(ckpt);
-  const train = (state as { train?: { params?: unknown; modelState?: unknown; optState?: unknown } }).train;
-  if (!train?.params) throw new UsageError(`--run ${dir}: the checkpoint holds no params`);
+  const { doc, train, meta } = readFinishedRun(dir);
   const step = Number(meta.step ?? 0);
   const { tensors, extras } = torchStateDict(train.params, train.modelState ?? {}, train.optState ?? {}, scalar(Number.isSafeInteger(step) ? step : 0, 'int32'));
   const out = flags.out ?? path.join(dir, 'model.torch.safetensors');

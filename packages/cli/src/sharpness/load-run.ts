@@ -1,15 +1,11 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { toBatch } from '@ssam/data';
 import type { Layer } from '@ssam/models';
 import type { Batch, Problem } from '@ssam/sharpness';
 import type { Tree } from '@ssam/tensor';
-import { hasCheckpoint, loadCheckpoint } from '../checkpoint.js';
-import { UsageError, type TrainConfig } from '../config.js';
+import type { TrainConfig } from '../config.js';
 import { loadRunData, type RunData } from '../setup/datasets.js';
 import { buildModel } from '../setup/models.js';
-import type { RunConfigDoc } from '../train/run-config.js';
-import { readJson, RUN_FILES } from '../train/run-dir.js';
+import { readFinishedRun } from '../train/finished-run.js';
 
 /** A trained run, read back from its folder: what `ssam sharpness` measures. */
 export interface LoadedRun {
@@ -29,15 +25,7 @@ export interface LoadedRun {
  * state. Missing or foreign folders are UsageErrors naming the file expected.
  */
 export function loadRun(dir: string): LoadedRun {
-  const configFile = path.join(dir, RUN_FILES.config);
-  if (!existsSync(configFile)) throw new UsageError(`--run ${dir}: no ${RUN_FILES.config} there; point --run at a folder written by ssam train or ssam compare`);
-  const doc = readJson<RunConfigDoc>(configFile);
-  if (doc.format !== 'ssam-run/1') throw new UsageError(`--run ${dir}: ${RUN_FILES.config} has format '${String(doc.format)}', expected 'ssam-run/1'`);
-  const ckpt = path.join(dir, RUN_FILES.checkpoint);
-  if (!hasCheckpoint(ckpt)) throw new UsageError(`--run ${dir}: no checkpoint (${path.join(RUN_FILES.checkpoint, 'state.json')}); the run has not finished an epoch`);
-  const { state, meta } = loadCheckpoint(ckpt);
-  const train = (state as { train?: { params?: Tree; modelState?: Tree } }).train;
-  if (!train?.params) throw new UsageError(`--run ${dir}: the checkpoint holds no params`);
+  const { doc, train, meta } = readFinishedRun(dir);
   const config = doc.config;
   const data = loadRunData(config, { train: true, test: true });
   const model = buildModel(config.model, { shape: data.train.shape, numClasses: data.train.numClasses }, config.width);
