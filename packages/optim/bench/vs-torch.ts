@@ -13,9 +13,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { mlp, resnet20, softmaxCrossEntropy } from '@ssam/models';
-import { random, tensor, type Tensor, type Tree } from '@ssam/tensor';
-import { makeTrainStep, sam, sgd, type GradientTransformation, type Model, type OptState } from '../src/index.js';
+import { mlp, resnet20 } from '@ssam/models';
+import { sam, sgd, type Model } from '../src/index.js';
+import { stepTimer } from './step-timer.js';
 
 const rounds = Number(process.argv[2] ?? 7);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -67,19 +67,6 @@ const ask = async (req: string) => {
 };
 const ready = (await lines.next()).value as string;
 
-function ours(model: Model, inShape: number[], n: number, optimizer: GradientTransformation<OptState>, compiled: boolean) {
-  const [, p0, s0] = (model as unknown as { init(k: unknown, s: number[]): [unknown, Tree, Tree] }).init(random.key(0), inShape);
-  const step = makeTrainStep({ model, loss: softmaxCrossEntropy, optimizer, compile: compiled });
-  let params = p0 as Tree<Tensor>, state = s0, opt = optimizer.init(params);
-  const x = random.normal(random.key(1), [n, ...inShape.slice(1)]);
-  const y = tensor(Array.from({ length: n }, (_, i) => i % 10), [n], { dtype: 'int32' });
-  return () => {
-    const t0 = performance.now();
-    const r = step(params, state, opt, { x, y }, random.key(2));
-    [params, state, opt] = [r.params as Tree<Tensor>, r.modelState, r.optState];
-    return performance.now() - t0;
-  };
-}
 
 const settle = () => new Promise((r) => setTimeout(r, 30));
 const base = () => sgd({ lr: 0.05, momentum: 0.9, weightDecay: 5e-4 });
@@ -91,8 +78,8 @@ for (const [name, key, model, shape, n] of [
 ] as const) {
   if (process.env.SSAM_TORCH_ONLY && process.env.SSAM_TORCH_ONLY !== key) continue;
   for (const [oname, make] of [['SGD', base], ['SAM', () => sam({ rho: 0.05, base: base() })]] as const) {
-    const e = ours(model as unknown as Model, [...shape], n, make(), false);
-    const c = ours(model as unknown as Model, [...shape], n, make(), true);
+    const e = stepTimer(model as unknown as Model, [...shape], n, make(), false);
+    const c = stepTimer(model as unknown as Model, [...shape], n, make(), true);
     const t = () => ask(`${key} ${oname.toLowerCase()}`);
     for (let w = 0; w < 2; w++) { e(); c(); await t(); }
     const tt: number[] = [], te: number[] = [], tc: number[] = [], re: number[] = [], rc: number[] = [];
