@@ -26,3 +26,5 @@ export { type RefreshOptions } from './sam/refresh.js';
 export { makeTrainStep, samStats, type Model, type TrainStep, type TrainStepOptions, type TrainStepResult, type TrainMetrics, type SkipReason } from './train/trainStep.js';
 export { perExampleCrossEntropy } from './train/loss.js';
 export { type Batch } from './train/microbatch.js';
+export { friendlySam, subtractEma, type FriendlySamOptions, type SubtractEmaState } from './variants/friendlySam.js';
+export { samOn, isNormalizationParam, leafMaskPolicy, type SamOnOptions, type LeafSelector } from './variants/samOn.js';
