@@ -28,3 +28,4 @@ export { perExampleCrossEntropy } from './train/loss.js';
 export { type Batch } from './train/microbatch.js';
 export { friendlySam, subtractEma, type FriendlySamOptions, type SubtractEmaState } from './variants/friendlySam.js';
 export { samOn, isNormalizationParam, leafMaskPolicy, type SamOnOptions, type LeafSelector } from './variants/samOn.js';
+export { vasso, emaOfGradients, type VassoOptions, type EmaOfGradientsState } from './variants/vasso.js';
