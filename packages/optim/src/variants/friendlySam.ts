@@ -8,6 +8,7 @@
 import { add, mul, scalar, sub, tree, type Tensor } from '@ssam/tensor';
 import { checkNonNegative, checkRateOrSchedule, checkUnit } from '../internal/validate.js';
 import { ascentChain, normalizeGlobal, scaleByRho } from '../sam/ascent.js';
+import type { SamState } from '../sam/core.js';
 import { sam } from '../sam/sam.js';
 import type { GradientTransformation, OptState, Schedule, Updates } from '../types.js';
 
@@ -55,7 +56,7 @@ export interface FriendlySamOptions {
  * = sam({ ascent: ascentChain(subtractEma({ sigma, lambda }), normalizeGlobal(), scaleByRho(rho)), base })
  * @example const opt = friendlySam({ rho: 0.05, sigma: 1, lambda: 0.9, base: sgd({ lr: 0.1, momentum: 0.9 }) });
  */
-export function friendlySam(o: FriendlySamOptions): GradientTransformation<OptState> {
+export function friendlySam(o: FriendlySamOptions): GradientTransformation<SamState<OptState, Record<string, never>>> {
   const rho = checkRateOrSchedule('friendlySam', 'rho', o.rho);
   const normEps = checkNonNegative('friendlySam', 'normEps', o.normEps ?? 1e-12);
   // Validated here too, so that the errors name the builder the user called.

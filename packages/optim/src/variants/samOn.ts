@@ -9,7 +9,7 @@
 import { ArgumentError, full, tree, type Tensor } from '@ssam/tensor';
 import { checkNonNegative, checkRateOrSchedule } from '../internal/validate.js';
 import { ascentChain, maskBy, normalizeGlobal, scaleByRho } from '../sam/ascent.js';
-import type { MaskPolicy } from '../sam/core.js';
+import type { MaskPolicy, SamState } from '../sam/core.js';
 import { maskDensity, sam } from '../sam/sam.js';
 import type { GradientTransformation, OptState, Params, Schedule, Updates } from '../types.js';
 
@@ -60,7 +60,7 @@ export interface SamOnOptions {
  * (the mask BEFORE the norm: ‖ε‖ = ρ).
  * @example const opt = samOn({ rho: 0.5, base: sgd({ lr: 0.1, momentum: 0.9 }) });
  */
-export function samOn(o: SamOnOptions): GradientTransformation<OptState> {
+export function samOn(o: SamOnOptions): GradientTransformation<SamState<OptState, { mask: Updates }>> {
   const rho = checkRateOrSchedule('samOn', 'rho', o.rho);
   const normEps = checkNonNegative('samOn', 'normEps', o.normEps ?? 1e-12);
   const select = o.select ?? isNormalizationParam;

@@ -8,6 +8,7 @@
 import { add, ArgumentError, mul, scalar, tree, type Tensor } from '@ssam/tensor';
 import { checkNonNegative, checkRateOrSchedule, checkUnit } from '../internal/validate.js';
 import { ascentChain, normalizeGlobal, scaleByRho } from '../sam/ascent.js';
+import type { SamState } from '../sam/core.js';
 import { sam } from '../sam/sam.js';
 import type { GradientTransformation, OptState, Schedule, Updates } from '../types.js';
 
@@ -51,7 +52,7 @@ export interface VassoOptions {
  * = sam({ ascent: ascentChain(emaOfGradients({ theta }), normalizeGlobal(), scaleByRho(rho)), base })
  * @example const opt = vasso({ rho: 0.1, theta: 0.4, base: sgd({ lr: 0.1, momentum: 0.9 }) });
  */
-export function vasso(o: VassoOptions): GradientTransformation<OptState> {
+export function vasso(o: VassoOptions): GradientTransformation<SamState<OptState, Record<string, never>>> {
   const rho = checkRateOrSchedule('vasso', 'rho', o.rho);
   const normEps = checkNonNegative('vasso', 'normEps', o.normEps ?? 1e-12);
   const theta = checkUnit('vasso', 'theta', o.theta ?? 0.4);
