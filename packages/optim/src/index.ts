@@ -29,3 +29,4 @@ export { type Batch } from './train/microbatch.js';
 export { friendlySam, subtractEma, type FriendlySamOptions, type SubtractEmaState } from './variants/friendlySam.js';
 export { samOn, isNormalizationParam, leafMaskPolicy, type SamOnOptions, type LeafSelector } from './variants/samOn.js';
 export { vasso, emaOfGradients, type VassoOptions, type EmaOfGradientsState } from './variants/vasso.js';
+export { esamSwp, bernoulliMaskPolicy, type EsamSwpOptions, type SwpMaskState } from './variants/esamSwp.js';
