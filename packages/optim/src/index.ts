@@ -30,3 +30,4 @@ export { friendlySam, subtractEma, type FriendlySamOptions, type SubtractEmaStat
 export { samOn, isNormalizationParam, leafMaskPolicy, type SamOnOptions, type LeafSelector } from './variants/samOn.js';
 export { vasso, emaOfGradients, type VassoOptions, type EmaOfGradientsState } from './variants/vasso.js';
 export { esamSwp, bernoulliMaskPolicy, type EsamSwpOptions, type SwpMaskState } from './variants/esamSwp.js';
+export { rwp, randomFilterNoise, filterScale, type RwpOptions } from './variants/rwp.js';
