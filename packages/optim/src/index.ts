@@ -31,3 +31,4 @@ export { samOn, isNormalizationParam, leafMaskPolicy, type SamOnOptions, type Le
 export { vasso, emaOfGradients, type VassoOptions, type EmaOfGradientsState } from './variants/vasso.js';
 export { esamSwp, bernoulliMaskPolicy, type EsamSwpOptions, type SwpMaskState } from './variants/esamSwp.js';
 export { rwp, randomFilterNoise, filterScale, type RwpOptions } from './variants/rwp.js';
+export { lookSam, type LookSamOptions, type LookSamState } from './variants/lookSam.js';
