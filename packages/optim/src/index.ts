@@ -32,3 +32,4 @@ export { vasso, emaOfGradients, type VassoOptions, type EmaOfGradientsState } fr
 export { esamSwp, bernoulliMaskPolicy, type EsamSwpOptions, type SwpMaskState } from './variants/esamSwp.js';
 export { rwp, randomFilterNoise, filterScale, type RwpOptions } from './variants/rwp.js';
 export { lookSam, type LookSamOptions, type LookSamState } from './variants/lookSam.js';
+export { gsam, gsamRho, type GsamOptions, type GsamState } from './variants/gsam.js';
