@@ -33,3 +33,4 @@ export { esamSwp, bernoulliMaskPolicy, type EsamSwpOptions, type SwpMaskState } 
 export { rwp, randomFilterNoise, filterScale, type RwpOptions } from './variants/rwp.js';
 export { lookSam, type LookSamOptions, type LookSamState } from './variants/lookSam.js';
 export { gsam, gsamRho, type GsamOptions, type GsamState } from './variants/gsam.js';
+export { momentumSam, momentumSamWeights, type MomentumSamOptions, type MomentumSamState } from './variants/momentumSam.js';
