@@ -4,7 +4,8 @@
 //   ε_t = ρ·d_t/‖d_t‖,  g′ = ∇L(w_t + ε_t),  descend from w_t with g′ (the base optimizer).
 // The EMA estimates the full-batch gradient; removing it leaves the batch-specific part of g,
 // which the paper finds is what helps generalisation. σ = 0 is SAM. We follow the authors'
-// code in subtracting the EMA of the PREVIOUS steps and starting it at the first gradient.
+// code (nblt/F-SAM, utils.py, class FriendlySAM; defaults σ = 1, λ = 0.9) in subtracting the EMA
+// of the PREVIOUS steps and starting it at the first gradient.
 import { add, mul, scalar, sub, tree, type Tensor } from '@ssam/tensor';
 import { checkNonNegative, checkRateOrSchedule, checkUnit } from '../internal/validate.js';
 import { ascentChain, normalizeGlobal, scaleByRho } from '../sam/ascent.js';
