@@ -24,6 +24,7 @@ const RUN = [
   'docs/guide/random-and-testing.md',
   'docs/guide/wasm-backend.md',
   'docs/guide/implicit-ssam.md',
+  'docs/guide/sam-variants.md',
 ];
 
 describe('docs snippets run', () => {
