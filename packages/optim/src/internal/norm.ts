@@ -14,3 +14,17 @@ export function squaredNorm(t: Updates): number {
 }
 
 export const globalNorm = (t: Updates): number => Math.sqrt(squaredNorm(t));
+
+/**
+ * ⟨a, b⟩ over two trees of one layout, summed on the host in double precision. GSAM's
+ * decomposition and LookSAM's projection divide by such products, so they keep every digit.
+ */
+export function dot64(a: Updates, b: Updates): number {
+  const bl = tree.leaves(b) as Tensor[];
+  let s = 0;
+  (tree.leaves(a) as Tensor[]).forEach((x, i) => {
+    const xs = x.toArray(), ys = bl[i]!.toArray();
+    for (let j = 0; j < xs.length; j++) s += xs[j]! * ys[j]!;
+  });
+  return s;
+}

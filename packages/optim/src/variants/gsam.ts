@@ -7,7 +7,7 @@
 // α = 0 is SAM. `gsamRho` builds ρ_t from an LR schedule.
 import { ArgumentError, add, mul, sub, tree, type Tensor } from '@ssam/tensor';
 import { nextCount, readCount, zeroCount } from '../internal/count.js';
-import { squaredNorm } from '../internal/norm.js';
+import { dot64, squaredNorm } from '../internal/norm.js';
 import { checkNonNegative, checkRateOrSchedule } from '../internal/validate.js';
 import { checkBase } from '../sam/core.js';
 import type { GradientTransformation, OptState, Params, Schedule, Updates } from '../types.js';
@@ -33,12 +33,6 @@ export function gsamRho(o: { readonly rhoMax: number; readonly rhoMin: number; r
   return (t) => rMin + ((rMax - rMin) * (o.lr(t) - o.lrMin)) / (o.lrMax - o.lrMin);
 }
 
-const dot = (a: Updates, b: Updates): number =>
-  (tree.leaves(a) as Tensor[]).reduce((s, x, i) => {
-    const y = (tree.leaves(b) as Tensor[])[i]!.toArray(), xs = x.toArray();
-    for (let j = 0; j < xs.length; j++) s += xs[j]! * y[j]!;
-    return s;
-  }, 0);
 
 /**
  * GSAM: SAM's ascent, then descent along g′ − α·g_⊥ (g_⊥: g minus its projection on g′).
@@ -64,7 +58,7 @@ export function gsam(o: GsamOptions): GradientTransformation<GsamState> {
         const c = r / Math.sqrt(g2);
         const gp = gradFn(tree.zipMap((w: Tensor, x: Tensor) => add(w, mul(x, c)), params as Params, g));
         const p2 = squaredNorm(gp);
-        const proj = p2 > 0 ? dot(g, gp) / p2 : 0;
+        const proj = p2 > 0 ? dot64(g, gp) / p2 : 0;
         // g′ − α·(g − proj·g′) = g′·(1 + α·proj) − α·g
         d = alpha === 0 ? gp : tree.zipMap((y: Tensor, x: Tensor) => sub(mul(y, 1 + alpha * proj), mul(x, alpha)), gp, g);
       }

@@ -8,7 +8,7 @@
 // about SGD's cost. α = 0 is sam({ every: k }); k = 1 is SAM.
 import { add, ArgumentError, mul, sub, tree, type Tensor } from '@ssam/tensor';
 import { nextCount, readCount, zeroCount } from '../internal/count.js';
-import { squaredNorm } from '../internal/norm.js';
+import { dot64, squaredNorm } from '../internal/norm.js';
 import { checkNonNegative, checkPositiveInt, checkRateOrSchedule } from '../internal/validate.js';
 import { checkBase } from '../sam/core.js';
 import type { GradientTransformation, OptState, Params, Schedule, Updates } from '../types.js';
@@ -31,12 +31,6 @@ export interface LookSamOptions {
   readonly base: GradientTransformation<any>;
 }
 
-const dot = (a: Updates, b: Updates): number =>
-  (tree.leaves(a) as Tensor[]).reduce((s, x, i) => {
-    const y = (tree.leaves(b) as Tensor[])[i]!.toArray(), xs = x.toArray();
-    for (let j = 0; j < xs.length; j++) s += xs[j]! * y[j]!;
-    return s;
-  }, 0);
 
 /**
  * LookSAM: a SAM step every k steps; in between, g plus the orthogonal component g_v of the last
@@ -63,7 +57,7 @@ export function lookSam(o: LookSamOptions): GradientTransformation<LookSamState>
           if (typeof gradFn !== 'function') throw new ArgumentError('lookSam.update', 'needs extra.gradFn on its SAM steps (every k-th): update(grads, state, params, { gradFn })');
           const c = r / Math.sqrt(g2);
           gs = gradFn(tree.zipMap((w: Tensor, x: Tensor) => add(w, mul(x, c)), params as Params, g));
-          const p = dot(g, gs) / g2;
+          const p = dot64(g, gs) / g2;
           gv = tree.zipMap((y: Tensor, x: Tensor) => sub(y, mul(x, p)), gs, g);
         }
       } else {
