@@ -8,6 +8,7 @@ import { sgd } from '../sgd.js';
 import { arbProblem, ascentBound, leaves64, norm64, recordRun, runSamLaws, runTransformationContract, smoothProblem } from '../testing/index.js';
 import type { GradientTransformation, Params, Updates } from '../types.js';
 import { bernoulliMaskPolicy, esamSwp, type SwpMaskState } from './esamSwp.js';
+import { caught } from './caught.test-util.js';
 
 // ESAM's SWP (Du et al. 2022): m ~ Bernoulli(β) per entry, fresh each step; ε = (m ⊙ ρ·g/‖g‖)/β.
 
@@ -62,14 +63,6 @@ const mutants: Record<string, Make> = {
   'no 1/β': (rho, beta) => sam({ ascent: ascentChain(normalizeGlobal(), maskBy(), scaleByRho(rho)), policy: bernoulliMaskPolicy(beta, random.key(0)), base: base() }),
   'mask of 1 − β': (rho, beta) => sam({ ascent: ascentChain(normalizeGlobal(), maskBy(), scaleByRho(rho / beta)), policy: bernoulliMaskPolicy(1 - beta, random.key(0)), base: base() }),
   'mask drawn once': (rho, beta) => sam({ ascent: ascentChain(normalizeGlobal(), maskBy(), scaleByRho(rho / beta)), policy: frozen(beta), base: base() }),
-};
-const caught = (f: () => void): string => {
-  try {
-    f();
-  } catch (e) {
-    return String((e as Error).cause ?? e);
-  }
-  return 'not caught';
 };
 const correct: Make = (rho, beta) => esamSwp({ rho, beta, base: base() });
 

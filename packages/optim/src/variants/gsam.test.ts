@@ -6,6 +6,7 @@ import { sgd } from '../sgd.js';
 import { arbProblem, leaves64, norm64, recordRun, runSamLaws, runTransformationContract, samLaws, type Leaves64 } from '../testing/index.js';
 import type { GradientTransformation, Params } from '../types.js';
 import { gsam, gsamRho } from './gsam.js';
+import { caught } from './caught.test-util.js';
 
 // GSAM (Zhuang et al. 2022). Own law: with base = sgd({ lr: 1 }) the update is −(g′ − α·g_⊥),
 // g_⊥ = g − (⟨g, g′⟩/‖g′‖²)·g′, replayed in float64 from the recorded g and g′.
@@ -51,14 +52,6 @@ const mutant = (bug: Bug): Make => (rho, alpha) => ({
     return [tree.map((x: Tensor) => mul(x, -1), d), s];
   },
 });
-const caught = (f: () => void): string => {
-  try {
-    f();
-  } catch (e) {
-    return String((e as Error).cause ?? e);
-  }
-  return 'not caught';
-};
 
 describe('gsam: its own law (float64 replay of g′ − α·g_⊥)', () => {
   it('descends with g′ − α·(g − proj_{g′} g)', () => gsamLaw((rho, alpha) => gsam({ rho, alpha, base: sgd({ lr: 1 }) })));

@@ -6,6 +6,7 @@ import { sgd } from '../sgd.js';
 import { arbProblem, leaves64, norm64, recordRun, runSamLaws, runTransformationContract, samLaws, type Leaves64 } from '../testing/index.js';
 import type { GradientTransformation } from '../types.js';
 import { lookSam, type LookSamState } from './lookSam.js';
+import { caught } from './caught.test-util.js';
 
 // LookSAM (Liu et al. 2022). Own law: with base = sgd({ lr: 1 }) the update is −g_s, and g_s is
 // replayed in float64 from the recorded g and g′: g′ on SAM steps; g + α·(‖g‖/‖g_v‖)·g_v between,
@@ -63,14 +64,6 @@ const mutant = (bug: Bug): Make => (rho, k, alpha) => {
       return [tree.map((x: Tensor) => mul(x, -1), gs), { ...s, count: tree.map((c0: Tensor) => add(c0, 1), s.count) as Tensor }];
     },
   };
-};
-const caught = (f: () => void): string => {
-  try {
-    f();
-  } catch (e) {
-    return String((e as Error).cause ?? e);
-  }
-  return 'not caught';
 };
 
 describe('lookSam: its own law (float64 replay of g_s)', () => {

@@ -5,6 +5,7 @@ import { arbProblem, leaves64, norm64, recordRun, runTransformationContract, typ
 import { applyUpdates } from '../combine.js';
 import type { GradientTransformation, Updates } from '../types.js';
 import { momentumSam, momentumSamWeights, type MomentumSamState } from './momentumSam.js';
+import { caught } from './caught.test-util.js';
 
 // MSAM (Becker et al. 2024, the authors' SGD code). Own law, replayed in float64: the true weights
 // w follow SGD momentum (v ← μv + g(w̃) + λw̃, w ← w − ηv) with every gradient taken at the held
@@ -46,14 +47,6 @@ const mutant = (bug: Bug): Make => (lr, rho, mu, wd) => ({
     return [u, { count: add(s.count, 1), v }];
   },
 });
-const caught = (f: () => void): string => {
-  try {
-    f();
-  } catch (e) {
-    return String((e as Error).cause ?? e);
-  }
-  return 'not caught';
-};
 const correct: Make = (lr, rho, mu, wd) => momentumSam({ lr, rho, momentum: mu, weightDecay: wd });
 
 describe('momentumSam: its own law (float64 replay of the authors\' recurrence)', () => {

@@ -6,6 +6,7 @@ import { sgd } from '../sgd.js';
 import { leaves64, recordRun, runTransformationContract, samLaws, smoothProblem } from '../testing/index.js';
 import type { GradientTransformation, Params } from '../types.js';
 import { filterScale, randomFilterNoise, rwp } from './rwp.js';
+import { caught } from './caught.test-util.js';
 
 // RWP (Li et al. 2022): ε_{l,j} ~ N(0, σ²‖W_{l,j}‖²) per filter j (rows along axis 0).
 
@@ -66,14 +67,6 @@ const mutants: Record<string, (sigma: number) => GradientTransformation<any>> = 
   'leaf-wise std on matrices': (sigma) => sam({ ascent: wrongNoise(sigma, leafWise), base: base() }),
   'σ²·‖W_j‖ as the std (variance and std confused)': (sigma) => sam({ ascent: wrongNoise(sigma, (w, s) => filterScale(w, s * s)), base: base() }),
   'the same noise every step': (sigma) => sam({ ascent: wrongNoise(sigma, filterScale, true), base: base() }),
-};
-const caught = (f: () => void): string => {
-  try {
-    f();
-  } catch (e) {
-    return String((e as Error).cause ?? e);
-  }
-  return 'not caught';
 };
 
 describe('rwp: its own law (the noise is filter-wise N(0, σ²‖W_j‖²), fresh each step)', () => {

@@ -7,6 +7,7 @@ import { sgd } from '../sgd.js';
 import { ascentBound, leaves64, norm64, recordRun, runSamLaws, runTransformationContract, smoothProblem, type Leaves64 } from '../testing/index.js';
 import type { GradientTransformation, Params } from '../types.js';
 import { isNormalizationParam, leafMaskPolicy, samOn, type LeafSelector } from './samOn.js';
+import { caught } from './caught.test-util.js';
 
 // SAM-ON (Mueller et al. 2023): ε = ρ·g_N/‖g_N‖ on the normalisation parameters N, 0 elsewhere.
 
@@ -58,14 +59,6 @@ export function samOnLaw(make: (rho: number) => GradientTransformation<any>, num
 // smoothProblem(w, a, c, b): f = Σ ½a(w − c)² + b·(non-convex part); a = 1, b = 0 here.
 
 const base = () => sgd({ lr: 0.05, momentum: 0.9, weightDecay: 0.01 });
-const caught = (f: () => void): string => {
-  try {
-    f();
-  } catch (e) {
-    return String((e as Error).cause ?? e);
-  }
-  return 'not caught';
-};
 describe('samOn: its own law (named network, default selector)', () => {
   it('ε = ρ·g_N/‖g_N‖ on γ and β of the norm layers, 0 elsewhere, so ‖ε‖ = ρ', () => samOnLaw((rho) => samOn({ rho, base: base() })));
   it("catches the mutant 'SSAM order' (mask after the norm: ‖ε‖ = ρ·‖g_N‖/‖g‖, i.e. sam({ rho, mask }))", () =>

@@ -7,6 +7,7 @@ import { sgd } from '../sgd.js';
 import { arbProblem, ascentBound, leaves64, norm64, recordRun, runTransformationContract, samLaws, U32, type Leaves64, type StepRecord } from '../testing/index.js';
 import type { GradientTransformation } from '../types.js';
 import { vasso, type EmaOfGradientsState } from './vasso.js';
+import { caught } from './caught.test-util.js';
 
 // VaSSO (Li & Giannakis 2023): d_t = (1 − θ)·d_{t−1} + θ·g_t (d_0 = g_0), ε_t = ρ·d_t/‖d_t‖.
 // Its own law replays d in float64 over the recorded pass-1 gradients.
@@ -57,14 +58,6 @@ const buggyStage = (theta: number, bug: Bug): GradientTransformation<EmaOfGradie
 });
 const base = () => sgd({ lr: 0.05, momentum: 0.9, weightDecay: 0.01 });
 const mutant = (bug: Bug) => (rho: number, theta: number) => sam({ ascent: ascentChain(buggyStage(theta, bug), normalizeGlobal(), scaleByRho(rho)), base: base() });
-const caught = (f: () => void): string => {
-  try {
-    f();
-  } catch (e) {
-    return String((e as Error).cause ?? e);
-  }
-  return 'not caught';
-};
 
 describe('vasso: its own law (float64 EMA reference)', () => {
   it('ε = ρ·d/‖d‖ with d = (1 − θ)·d + θ·g, on every step', () => vassoLaw((rho, theta) => vasso({ rho, theta, base: base() })));
